@@ -1,0 +1,1 @@
+"""Channels: the only code that knows Telegram, Zalo or the terminal."""

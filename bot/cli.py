@@ -1,0 +1,299 @@
+"""The `hocvuso` command: try, run and operate the bot from the shell."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import logging
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from bot.app import SetupError, build_app
+from bot.config import ROOT, Settings
+from bot.lessons.loader import ContentError, check_folder
+from bot.stats.coverage import CommuneCoverage, commune_coverage, stats_json
+from bot.storage import db
+from bot.storage.imports import ImportFailed, add_commune, import_households, import_villages
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    help="Học vụ số bot: the commune chatbot for the Bình dân học vụ số movement.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+commune_app = typer.Typer(help="Communes.", no_args_is_help=True)
+import_app = typer.Typer(help="Import villages and households from CSV.", no_args_is_help=True)
+content_app = typer.Typer(help="Lesson content.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(commune_app, name="commune")
+app.add_typer(import_app, name="import")
+app.add_typer(content_app, name="content")
+
+DEMO_COMMUNE = ("Kim Thành", "Hải Phòng")
+SEED = ROOT / "db" / "seed"
+
+
+class CliError(Exception):
+    """An error the operator can fix; printed as one line."""
+
+
+def run(coro: Awaitable[T]) -> T:
+    """Run a coroutine from a synchronous command."""
+    return asyncio.run(coro)  # type: ignore[arg-type]
+
+
+def settings() -> Settings:
+    """Read settings, turning validation errors into one line."""
+    try:
+        return Settings()
+    except ValueError as exc:
+        raise CliError(f"invalid settings: {exc}".splitlines()[0]) from exc
+
+
+# --- db -------------------------------------------------------------------------------------
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Bring the database schema up to date (Alembic migrations)."""
+    s = settings()
+    run(db.upgrade(s.database_url, revision))
+    typer.echo(f"Database at migration {db.head_revision() if revision == 'head' else revision}.")
+
+
+# --- commune --------------------------------------------------------------------------------
+@commune_app.command("add")
+def commune_add(
+    name: Annotated[str, typer.Option(help="Commune name, e.g. 'Kim Thành'")],
+    province: Annotated[str, typer.Option(help="Province, e.g. 'Hải Phòng'")],
+) -> None:
+    """Add a commune (does nothing if it exists)."""
+
+    async def go() -> str:
+        async with build_app(settings()) as a, db.transaction(a.sessions) as session:
+            commune, created = await add_commune(session, name, province, a.settings.timezone)
+            return (
+                f"{'Added' if created else 'Already there'}: {commune.name} ({commune.province})"
+            )
+
+    typer.echo(run(go()))
+
+
+# --- import ---------------------------------------------------------------------------------
+def _import(kind: str, path: Path, fn: Callable[..., Awaitable[Any]]) -> None:
+    async def go() -> Any:
+        async with build_app(settings()) as a, db.transaction(a.sessions) as session:
+            return await fn(session, path)
+
+    result = run(go())
+    typer.echo(f"{kind}: {result.created} added, {result.updated} updated.")
+
+
+@import_app.command("villages")
+def import_villages_cmd(file: Path) -> None:
+    """Import villages: columns commune,village,households_total (Vietnamese headers work)."""
+    _import("Villages", file, import_villages)
+
+
+@import_app.command("households")
+def import_households_cmd(file: Path) -> None:
+    """Import a village roster: columns commune,village,code,head_name."""
+    _import("Households", file, import_households)
+
+
+# --- content --------------------------------------------------------------------------------
+@content_app.command("check")
+def content_check(folder: Annotated[Path | None, typer.Argument()] = None) -> None:
+    """Check every lesson file; print each problem with file and line."""
+    folder = folder or settings().content_path()
+    lessons, problems = check_folder(folder)
+    for problem in problems:
+        typer.echo(str(problem), err=True)
+    if problems:
+        raise CliError(f"{len(problems)} problem(s) in {folder}")
+    questions = sum(len(lesson.questions) for lesson in lessons)
+    typer.echo(f"{len(lessons)} lessons, {questions} questions: all valid.")
+
+
+# --- stats ----------------------------------------------------------------------------------
+class StatsFormat(StrEnum):
+    """Output formats of `hocvuso stats`."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}%"
+
+
+def _met(value: bool | None) -> str:
+    return "—" if value is None else ("đạt" if value else "chưa")
+
+
+def render_table(communes: list[CommuneCoverage]) -> str:
+    """Render coverage as an aligned text table per commune."""
+    out = []
+    head = ("Thôn", "Tổng hộ", "Hộ đăng ký", "Hộ tham gia", "Tỷ lệ", "Đạt")
+    for c in communes:
+        rows = [
+            (
+                v.name,
+                str(v.households_total or "chưa khai báo"),
+                str(v.households_registered),
+                str(v.households_participating),
+                _pct(v.coverage_pct),
+                _met(v.met),
+            )
+            for v in c.villages
+        ]
+        widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+        out.append(f"{c.name} ({c.province}) — mục tiêu {c.target_pct}% số hộ")
+        for row in [head, *rows]:
+            out.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)))
+        out.append(
+            f"Toàn xã: {c.households_participating}/{c.households_total} hộ = "
+            f"{_pct(c.coverage_pct)} ({_met(c.met)})"
+        )
+        if c.villages_without_total:
+            out.append("Chưa khai báo tổng số hộ: " + ", ".join(c.villages_without_total))
+        out.append("")
+    return "\n".join(out).rstrip() + "\n" if out else "No commune yet.\n"
+
+
+def render_csv(communes: list[CommuneCoverage]) -> str:
+    """Render one CSV row per village."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(
+        [
+            "commune",
+            "village",
+            "households_total",
+            "households_registered",
+            "households_participating",
+            "coverage_pct",
+            "met",
+            "learners",
+            "lessons_completed",
+        ]
+    )
+    for c in communes:
+        for v in c.villages:
+            writer.writerow(
+                [
+                    c.name,
+                    v.name,
+                    "" if v.households_total is None else v.households_total,
+                    v.households_registered,
+                    v.households_participating,
+                    "" if v.coverage_pct is None else v.coverage_pct,
+                    "" if v.met is None else str(v.met).lower(),
+                    v.learners,
+                    v.lessons_completed,
+                ]
+            )
+    return buf.getvalue()
+
+
+@app.command("stats")
+def stats(
+    commune: Annotated[str | None, typer.Option(help="Only this commune")] = None,
+    format: Annotated[StatsFormat, typer.Option("--format", "-f")] = StatsFormat.table,  # noqa: A002
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+) -> None:
+    """Print participation coverage by village against the 60% target."""
+
+    async def go() -> tuple[list[CommuneCoverage], datetime]:
+        s = settings()
+        async with build_app(s) as a, a.sessions() as session:
+            rows = await commune_coverage(session)
+            if commune:
+                from bot.core.text import fold
+
+                rows = [c for c in rows if fold(commune) in (fold(c.name), c.name)]
+                if not rows:
+                    raise CliError(f"commune {commune!r} not found")
+            return rows, datetime.now(s.tz)
+
+    rows, now = run(go())
+    if format is StatsFormat.json:
+        text = json.dumps(stats_json(rows, now), ensure_ascii=False, indent=2) + "\n"
+    elif format is StatsFormat.csv:
+        text = render_csv(rows)
+    else:
+        text = render_table(rows)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"Written: {output}")
+    else:
+        sys.stdout.write(text)
+
+
+# --- chat -----------------------------------------------------------------------------------
+async def seed_demo(s: Settings) -> str:
+    """Create the demo commune with its villages and a small roster (idempotent)."""
+    async with build_app(s) as a, db.transaction(a.sessions) as session:
+        commune, _ = await add_commune(session, *DEMO_COMMUNE, timezone=s.timezone)
+        await import_villages(session, SEED / "demo_villages.csv")
+        await import_households(session, SEED / "demo_households.csv")
+        return commune.name
+
+
+async def _chat(s: Settings, user: str) -> None:
+    from bot.channels.console import ConsoleChannel
+
+    async with build_app(s) as a:
+        await ConsoleChannel(a.engine, user=user).run()
+
+
+@app.command("demo")
+def demo(user: Annotated[str, typer.Option(help="Who you are in the chat")] = "demo") -> None:
+    """Seed a demo commune (6 villages, one with a roster), then chat in the terminal."""
+    s = settings()
+    name = run(seed_demo(s))
+    typer.echo(f"Demo commune {name} is ready ({s.database_url}).")
+    run(_chat(s, user))
+
+
+@app.command("chat")
+def chat(user: Annotated[str, typer.Option(help="Who you are in the chat")] = "local") -> None:
+    """Chat with the bot in the terminal as a resident."""
+    run(_chat(settings(), user))
+
+
+def main() -> None:
+    """Run the CLI; errors become one clear line and a non-zero exit, never a traceback."""
+    logging.basicConfig(
+        level=os.environ.get("HOCVUSO_LOG_LEVEL", "WARNING"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        app()
+    except (CliError, SetupError, ImportFailed) as exc:
+        typer.echo(f"Lỗi / Error: {exc}", err=True)
+        sys.exit(1)
+    except ContentError as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+        typer.echo(f"Lỗi / Error: {len(exc.problems)} problem(s) in the lessons", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # the last line of defence: one line, no traceback
+        if os.environ.get("HOCVUSO_DEBUG"):
+            raise
+        message = str(exc).splitlines()[0] if str(exc) else ""
+        typer.echo(f"Lỗi / Error: {type(exc).__name__}: {message}", err=True)
+        sys.exit(2)

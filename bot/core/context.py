@@ -1,0 +1,119 @@
+"""The per-message context handlers work with: the user, their state, and the replies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.messages import Inbound, Option, Reply
+from bot.lessons.model import Curriculum
+from bot.storage.models import User
+
+
+@dataclass
+class Context:
+    """Everything a handler needs for one incoming message.
+
+    The conversation lives in `user.state` (a JSON column): `step` names the handler that
+    takes free text, `prompt` is the last question asked (repeated after a bad answer) and
+    `data` holds what the current step has gathered so far.
+    """
+
+    session: AsyncSession
+    user: User
+    inbound: Inbound
+    curriculum: Curriculum
+    now: datetime
+    args: str = ""
+    replies: list[Reply] = field(default_factory=list)
+    _state: dict[str, Any] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._state = dict(self.user.state or {})
+
+    # Replies -------------------------------------------------------------------------------
+    def say(self, text: str, options: list[Option] | tuple[Option, ...] = ()) -> None:
+        """Send a message; if it has options, they become the answers accepted next."""
+        reply = Reply(text, tuple(options))
+        self.replies.append(reply)
+        if options:
+            self._state["prompt"] = _dump(reply)
+
+    def ask(
+        self,
+        text: str,
+        options: list[Option] | tuple[Option, ...] = (),
+        *,
+        step: str | None = None,
+        **data: Any,
+    ) -> None:
+        """Ask a question; remember it (repeated after a bad answer) and the step reading it."""
+        reply = Reply(text, tuple(options))
+        self.replies.append(reply)
+        self._state["prompt"] = _dump(reply)
+        self._state["step"] = step
+        self._state["data"] = data
+
+    def attach(self, reply: Reply) -> None:
+        """Send a prepared reply (a document or photo) without changing the conversation."""
+        self.replies.append(reply)
+
+    def repeat_prompt(self) -> None:
+        """Ask the last question again, with the same options."""
+        prompt = self._state.get("prompt")
+        if prompt:
+            self.replies.append(_load(prompt))
+
+    # State ---------------------------------------------------------------------------------
+    @property
+    def step(self) -> str | None:
+        """Return the step that reads the next free text, if any."""
+        return self._state.get("step")
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """Return what the current step has gathered (a copy is saved at the end)."""
+        return self._state.setdefault("data", {})
+
+    def offered(self) -> list[Option]:
+        """Return the options last offered, which are the only valid button answers."""
+        prompt = self._state.get("prompt")
+        return list(_load(prompt).options) if prompt else []
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """Read a long-lived state value (for example the current lesson)."""
+        return self._state.get(key, default)
+
+    def put(self, key: str, value: Any) -> None:
+        """Write a long-lived state value."""
+        self._state[key] = value
+
+    def clear(self) -> None:
+        """Forget the conversation entirely."""
+        self._state = {}
+
+    def end_step(self) -> None:
+        """Leave the current step: free text goes to the general handling again."""
+        self._state["step"] = None
+        self._state["data"] = {}
+
+    def save(self) -> None:
+        """Write the state back to the user's row."""
+        if self._state != (self.user.state or {}):
+            self.user.state = dict(self._state)
+
+    @property
+    def registered(self) -> bool:
+        """Tell whether the user has consented and chosen village and household."""
+        return bool(self.user.consent_at and self.user.household_id)
+
+
+def _dump(reply: Reply) -> dict[str, Any]:
+    return {"text": reply.text, "options": [[o.label, o.payload] for o in reply.options]}
+
+
+def _load(data: dict[str, Any]) -> Reply:
+    return Reply(data["text"], tuple(Option(label, payload) for label, payload in data["options"]))

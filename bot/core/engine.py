@@ -1,0 +1,149 @@
+"""The engine: identity → user, one message at a time per user, dedupe, route, commit."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.core.context import Context
+from bot.core.messages import Inbound, Outcome, Reply
+from bot.core.router import Router
+from bot.lessons.model import Curriculum
+from bot.storage.models import Identity, ProcessedUpdate, User, utcnow
+
+log = logging.getLogger(__name__)
+
+BUSY = "Hệ thống đang bận, bạn thử lại sau nhé 🙏"
+
+
+class UserLocks:
+    """One asyncio lock per user, dropped when nobody holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    @asynccontextmanager
+    async def hold(self, user_id: int) -> AsyncIterator[None]:
+        """Serialise the messages of one user; other users run concurrently."""
+        lock = self._locks.get(user_id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[user_id] = lock
+        async with lock:
+            yield
+
+
+class Engine:
+    """Turn an Inbound into replies, with the user's state read and written in one transaction."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        router: Router,
+        curriculum: Curriculum,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.sessions = sessions
+        self.router = router
+        self.curriculum = curriculum
+        self.clock = clock
+        self.locks = UserLocks()
+
+    async def handle(self, inbound: Inbound) -> Outcome:
+        """Handle one message; never raises: errors become a kind "busy" reply and a log line."""
+        user_id: int | None = None
+        try:
+            user_id = await self.user_for(inbound)
+            async with self.locks.hold(user_id):
+                return await self._handle_locked(inbound, user_id)
+        except IntegrityError:
+            if inbound.update_key and await self._already_processed(inbound):
+                return Outcome(duplicate=True, user_id=user_id)
+            log.exception("integrity error", extra=_context(inbound, user_id))
+        except Exception:
+            log.exception("handling failed", extra=_context(inbound, user_id))
+        return Outcome([Reply(BUSY)], user_id=user_id)
+
+    async def _handle_locked(self, inbound: Inbound, user_id: int) -> Outcome:
+        async with self.sessions() as session, session.begin():
+            if inbound.update_key:
+                if await _seen(session, inbound):
+                    return Outcome(duplicate=True, user_id=user_id)
+                session.add(
+                    ProcessedUpdate(channel=inbound.channel, update_key=inbound.update_key)
+                )
+            user = await session.get(
+                User, user_id, with_for_update=session.bind.dialect.name == "postgresql"
+            )
+            if user is None:  # deleted between lookup and lock
+                raise LookupError(f"user {user_id} vanished")
+            ctx = Context(session, user, inbound, self.curriculum, self.clock())
+            refused = await self.router.dispatch(ctx)
+            ctx.save()
+        return Outcome(ctx.replies, refused=refused, user_id=user_id)
+
+    async def user_for(self, inbound: Inbound) -> int:
+        """Find the user behind a channel account, creating both on first contact."""
+        for _ in range(2):
+            async with self.sessions() as session, session.begin():
+                identity = await session.scalar(
+                    select(Identity).where(
+                        Identity.channel == inbound.channel,
+                        Identity.external_id == inbound.external_id,
+                    )
+                )
+                if identity is not None:
+                    if identity.chat_id != inbound.chat_id or identity.unreachable_at:
+                        identity.chat_id = inbound.chat_id
+                        identity.unreachable_at = None
+                    return identity.user_id
+                try:
+                    async with session.begin_nested():
+                        user = User(state={})
+                        session.add(user)
+                        await session.flush()
+                        session.add(
+                            Identity(
+                                user_id=user.id,
+                                channel=inbound.channel,
+                                external_id=inbound.external_id,
+                                chat_id=inbound.chat_id,
+                            )
+                        )
+                        await session.flush()
+                        return user.id
+                except IntegrityError:
+                    continue  # created concurrently by another message of the same person
+        raise LookupError("could not create the identity")
+
+    async def _already_processed(self, inbound: Inbound) -> bool:
+        async with self.sessions() as session:
+            return await _seen(session, inbound)
+
+
+async def _seen(session: AsyncSession, inbound: Inbound) -> bool:
+    found = await session.scalar(
+        select(ProcessedUpdate.id).where(
+            ProcessedUpdate.channel == inbound.channel,
+            ProcessedUpdate.update_key == inbound.update_key,
+        )
+    )
+    return found is not None
+
+
+def _context(inbound: Inbound, user_id: int | None) -> dict[str, object]:
+    # Never log what the user typed: only where it came from.
+    return {
+        "channel": inbound.channel,
+        "user_id": user_id,
+        "kind": inbound.kind,
+        "update_key": inbound.update_key,
+    }

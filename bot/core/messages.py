@@ -1,0 +1,59 @@
+"""The neutral messages every channel converts to and from: Inbound, Reply, Option."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MAX_PAYLOAD_BYTES = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One choice offered to the user: a button on Telegram, a numbered line elsewhere."""
+
+    label: str
+    payload: str
+
+    def __post_init__(self) -> None:
+        if len(self.payload.encode()) > MAX_PAYLOAD_BYTES:
+            raise ValueError(f"option payload over {MAX_PAYLOAD_BYTES} bytes: {self.payload!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One message the bot sends back; `options` are what the user may answer with."""
+
+    text: str
+    options: tuple[Option, ...] = ()
+    photo: bytes | None = None
+    document: bytes | None = None
+    filename: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """What a user sent, on any channel.
+
+    `text` is typed text; `payload` is the data of a pressed button; `kind` is "text",
+    "button", "media" (photo, sticker, voice…) or "unsupported" (content the platform hid).
+    `update_key` identifies a platform delivery so a redelivery is handled once.
+    """
+
+    channel: str
+    external_id: str
+    chat_id: str
+    text: str | None = None
+    payload: str | None = None
+    kind: str = "text"
+    display_name: str | None = None
+    update_key: str | None = None
+
+
+@dataclass(slots=True)
+class Outcome:
+    """The engine's answer to one Inbound."""
+
+    replies: list[Reply] = field(default_factory=list)
+    refused: bool = False  # an old or forged button: channels may show a short notice
+    duplicate: bool = False  # a redelivered update, already handled
+    user_id: int | None = None

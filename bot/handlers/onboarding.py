@@ -1,0 +1,285 @@
+"""Sign a resident up: consent, cohort, commune, village and household."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.core.context import Context
+from bot.core.messages import Option
+from bot.core.text import clean, fold, rank
+from bot.handlers import texts as t
+from bot.handlers.menu import show_menu
+from bot.storage import places
+from bot.storage.models import Commune, Household, Village
+
+SURE = 90  # a typed name this close is taken without asking
+LIKELY = 70  # this close is offered for confirmation
+AMBIGUOUS_GAP = 8  # candidates within this many points of the best are listed together
+
+
+async def start(ctx: Context) -> None:
+    """Greet the user and pick up registration where it stands."""
+    if ctx.registered:
+        await show_menu(ctx)
+        return
+    if ctx.user.consent_at is None:
+        commune = await _only_commune(ctx)
+        ctx.say(t.WELCOME.format(commune=commune.name if commune else "mình"))
+    await resume(ctx)
+
+
+async def gate(ctx: Context) -> None:
+    """Explain that registration comes first, then continue it."""
+    if ctx.user.consent_at is None:
+        await start(ctx)
+        return
+    ctx.say(t.NEED_REGISTRATION)
+    await resume(ctx)
+
+
+async def resume(ctx: Context) -> None:
+    """Ask for the first piece of registration still missing."""
+    user = ctx.user
+    if user.consent_at is None:
+        ctx.ask(
+            t.CONSENT,
+            [Option(t.CONSENT_YES, "consent:yes"), Option(t.CONSENT_NO, "consent:no")],
+        )
+    elif user.cohort is None:
+        ctx.ask(
+            t.ASK_COHORT, [Option(label, f"cohort:{code}") for code, label in t.COHORTS.items()]
+        )
+    elif user.commune_id is None:
+        await _ask_commune(ctx)
+    elif user.village_id is None:
+        await _ask_village(ctx)
+    elif user.household_id is None:
+        ctx.ask(t.ASK_HOUSEHOLD, step="household")
+    else:
+        await show_menu(ctx)
+
+
+async def on_consent(ctx: Context) -> None:
+    """Record consent, or say goodbye and keep nothing."""
+    if ctx.args != "yes":
+        ctx.clear()
+        ctx.say(t.GOODBYE)
+        return
+    ctx.user.consent_at = ctx.now
+    if ctx.inbound.display_name:
+        ctx.user.display_name = clean(ctx.inbound.display_name)[:120] or None
+    await resume(ctx)
+
+
+async def on_cohort(ctx: Context) -> None:
+    """Record which group of the plan the resident belongs to."""
+    if ctx.args not in t.COHORTS:
+        await resume(ctx)
+        return
+    ctx.user.cohort = ctx.args
+    await resume(ctx)
+
+
+async def _only_commune(ctx: Context) -> Commune | None:
+    rows = await places.communes(ctx.session)
+    return rows[0] if len(rows) == 1 else None
+
+
+async def _ask_commune(ctx: Context) -> None:
+    rows = await places.communes(ctx.session)
+    if not rows:
+        ctx.end_step()
+        ctx.say(t.NO_COMMUNE)
+        return
+    if len(rows) == 1:
+        ctx.user.commune_id = rows[0].id
+        await resume(ctx)
+        return
+    ctx.ask(t.ASK_COMMUNE.format(example=rows[0].name), step="commune")
+
+
+async def on_commune_text(ctx: Context) -> None:
+    """Find the commune the resident typed."""
+    rows = await places.communes(ctx.session)
+    wanted = fold(ctx.args)
+    exact = [c for c in rows if fold(c.name) == wanted or c.name_folded == wanted]
+    if len(exact) == 1:
+        ctx.user.commune_id = exact[0].id
+        await resume(ctx)
+        return
+    ranked = rank(ctx.args, [(c.id, c.name) for c in rows], prefixes=("xa", "phuong", "thi tran"))
+    choices = [c for c in rows if c.id in {key for key, _ in ranked}] or rows
+    ctx.ask(
+        t.COMMUNE_NOT_FOUND.format(typed=ctx.args[:60]),
+        [Option(f"{c.name} ({c.province})", f"commune:{c.id}") for c in choices[:10]],
+        step="commune",
+    )
+
+
+async def on_commune(ctx: Context) -> None:
+    """Record the commune chosen from a list."""
+    commune = await ctx.session.get(Commune, _int(ctx.args))
+    if commune is None:
+        await resume(ctx)
+        return
+    ctx.user.commune_id = commune.id
+    await resume(ctx)
+
+
+async def _ask_village(ctx: Context) -> None:
+    villages = await places.villages_of(ctx.session, ctx.user.commune_id or 0)
+    example = villages[0].name if villages else "Thôn Đồng Tâm"
+    ctx.ask(t.ASK_VILLAGE.format(example=example), step="village")
+
+
+async def on_village_text(ctx: Context) -> None:
+    """Match a typed village name: take it, confirm it, or list the candidates."""
+    ranked = await places.match_villages(ctx.session, ctx.user.commune_id or 0, ctx.args)
+    close = [(v, s) for v, s in ranked if s >= ranked[0][1] - AMBIGUOUS_GAP] if ranked else []
+    exact = [v for v, s in ranked if s >= 100]
+    if len(exact) == 1:
+        await _set_village(ctx, exact[0])
+        return
+    if ranked and len(close) == 1 and ranked[0][1] >= SURE:
+        await _set_village(ctx, ranked[0][0])
+        return
+    if ranked and len(close) == 1 and ranked[0][1] >= LIKELY:
+        village = ranked[0][0]
+        ctx.ask(
+            t.VILLAGE_CONFIRM.format(village=village.name),
+            [Option(t.YES, f"village:{village.id}"), Option(t.NO_RETYPE, "village:retype")],
+            step="village",
+        )
+        return
+    if len(close) > 1 and close[0][1] >= LIKELY:
+        ctx.ask(
+            t.VILLAGE_CHOOSE,
+            [Option(v.name, f"village:{v.id}") for v, _ in close[:8]],
+            step="village",
+        )
+        return
+    villages = await places.villages_of(ctx.session, ctx.user.commune_id or 0)
+    ctx.ask(
+        t.VILLAGE_NOT_FOUND.format(typed=ctx.args[:60]),
+        [Option(v.name, f"village:{v.id}") for v in villages[:20]],
+        step="village",
+    )
+
+
+async def on_village(ctx: Context) -> None:
+    """Record the village chosen from a list or confirmed."""
+    if ctx.args == "retype":
+        await _ask_village(ctx)
+        return
+    village = await ctx.session.get(Village, _int(ctx.args))
+    if village is None or village.commune_id != ctx.user.commune_id:
+        await resume(ctx)
+        return
+    await _set_village(ctx, village)
+
+
+async def _set_village(ctx: Context, village: Village) -> None:
+    ctx.user.village_id = village.id
+    ctx.user.household_id = None
+    ctx.say(t.VILLAGE_OK.format(village=village.name))
+    ctx.ask(t.ASK_HOUSEHOLD, step="household")
+
+
+async def on_household_text(ctx: Context) -> None:
+    """Match a household by code or head-of-household name within the resident's village."""
+    village_id = ctx.user.village_id or 0
+    typed = " ".join(ctx.args.split())[:80]
+    by_code = await places.household_by_code(ctx.session, village_id, typed)
+    if by_code:
+        _confirm_household(ctx, by_code)
+        return
+    if len(fold(typed).split()) < 2:
+        ctx.say(t.HOUSEHOLD_TOO_SHORT)
+        ctx.repeat_prompt()
+        return
+    ranked = await places.match_households(ctx.session, village_id, typed)
+    close = [(h, s) for h, s in ranked if s >= ranked[0][1] - AMBIGUOUS_GAP] if ranked else []
+    exact = [h for h, s in ranked if s >= 100]
+    if len(exact) == 1:
+        close = [(exact[0], 100.0)]
+    if len(close) == 1:
+        _confirm_household(ctx, close[0][0])
+        return
+    if close:
+        options = [Option(_household_label(h), f"hh:{h.id}") for h, _ in close[:6]]
+        options.append(Option(t.HOUSEHOLD_NONE_OF_THESE, "hh:retype"))
+        ctx.ask(t.HOUSEHOLD_CHOOSE, options, step="household", typed=typed)
+        return
+    village = await ctx.session.get(Village, village_id)
+    if await places.has_roster(ctx.session, village_id):
+        ctx.say(
+            t.HOUSEHOLD_ROSTER_ONLY.format(typed=typed, village=village.name if village else "")
+        )
+        ctx.ask(t.ASK_HOUSEHOLD, step="household")
+        return
+    ctx.ask(
+        t.HOUSEHOLD_NEW.format(typed=typed),
+        [Option(t.HOUSEHOLD_CREATE, "hh:new"), Option(t.NO_RETYPE, "hh:retype")],
+        step="household",
+        typed=typed,
+    )
+
+
+def _household_label(household: Household) -> str:
+    code = f" ({household.code})" if household.code else ""
+    return f"{household.head_name}{code}"[:60]
+
+
+def _confirm_household(ctx: Context, household: Household) -> None:
+    code = f", mã {household.code}" if household.code else ""
+    ctx.ask(
+        t.HOUSEHOLD_CONFIRM.format(head=household.head_name, code=code),
+        [Option(t.YES, f"hh:{household.id}"), Option(t.NO_RETYPE, "hh:retype")],
+        step="household",
+    )
+
+
+async def on_household(ctx: Context) -> None:
+    """Record the chosen household, or create the self-declared one."""
+    village_id = ctx.user.village_id or 0
+    if ctx.args == "retype":
+        ctx.ask(t.ASK_HOUSEHOLD, step="household")
+        return
+    if ctx.args == "new":
+        typed = str(ctx.data.get("typed") or "").strip()
+        if not typed or await places.has_roster(ctx.session, village_id):
+            ctx.ask(t.ASK_HOUSEHOLD, step="household")
+            return
+        household = await _find_or_create_self_declared(ctx, village_id, typed)
+    else:
+        household = await ctx.session.get(Household, _int(ctx.args))
+        if household is None or household.village_id != village_id:
+            ctx.ask(t.ASK_HOUSEHOLD, step="household")
+            return
+    ctx.user.household_id = household.id
+    ctx.end_step()
+    village = await ctx.session.get(Village, village_id)
+    ctx.say(t.REGISTERED.format(village=village.name if village else "", head=household.head_name))
+    await show_menu(ctx)
+
+
+async def _find_or_create_self_declared(ctx: Context, village_id: int, typed: str) -> Household:
+    head = typed.title()
+    folded = fold(head)
+    existing = await ctx.session.scalar(
+        select(Household).where(
+            Household.village_id == village_id, Household.head_name_folded == folded
+        )
+    )
+    if existing:
+        return existing
+    household = Household(
+        village_id=village_id, head_name=head, head_name_folded=folded, source="self"
+    )
+    ctx.session.add(household)
+    await ctx.session.flush()
+    return household
+
+
+def _int(text: str) -> int:
+    return int(text) if text.isdigit() else 0

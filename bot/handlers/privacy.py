@@ -1,0 +1,71 @@
+"""Personal data: delete everything (/xoadulieu) and reminder preferences (/nhacnho)."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete
+
+from bot.core.context import Context
+from bot.core.messages import Option
+from bot.handlers import texts as t
+from bot.handlers.menu import show_menu
+from bot.storage.models import AuditLog, Identity, LessonProgress, QuizAnswer
+from bot.storage.participation import recompute
+
+
+async def ask_delete(ctx: Context) -> None:
+    """Ask the user to confirm deleting their data."""
+    user = ctx.user
+    if user.consent_at is None and user.household_id is None:
+        ctx.clear()
+        ctx.say(t.NOTHING_TO_DELETE)
+        return
+    ctx.ask(t.DELETE_ASK, [Option(t.DELETE_YES, "del:yes"), Option(t.DELETE_NO, "del:no")])
+
+
+async def on_delete(ctx: Context) -> None:
+    """Delete the user's personal data and recompute their household's participation."""
+    if ctx.args != "yes":
+        ctx.say(t.DELETE_KEPT)
+        if ctx.registered:
+            await show_menu(ctx)
+        else:
+            ctx.clear()
+        return
+    user = ctx.user
+    household_id = user.household_id
+    session = ctx.session
+    await session.execute(delete(QuizAnswer).where(QuizAnswer.user_id == user.id))
+    await session.execute(delete(LessonProgress).where(LessonProgress.user_id == user.id))
+    await session.execute(delete(Identity).where(Identity.user_id == user.id))
+    user.display_name = None
+    user.cohort = None
+    user.village_id = None
+    user.household_id = None
+    user.consent_at = None
+    user.deleted_at = ctx.now
+    await session.flush()
+    if household_id:
+        await recompute(session, household_id)
+    session.add(
+        AuditLog(actor_id=user.id, action="user.delete", target=f"user:{user.id}", at=ctx.now)
+    )
+    ctx.clear()
+    ctx.say(t.DELETED)
+
+
+async def reminders(ctx: Context) -> None:
+    """Show whether reminders are on and offer to switch (/nhacnho)."""
+    state = "bật" if ctx.user.reminders_opt_in else "tắt"
+    ctx.ask(
+        t.REMINDERS_ASK.format(state=state),
+        [
+            Option(t.REMINDERS_TURN_ON, "remind:on"),
+            Option(t.REMINDERS_TURN_OFF, "remind:off"),
+        ],
+    )
+
+
+async def on_reminders(ctx: Context) -> None:
+    """Switch reminders on or off."""
+    ctx.user.reminders_opt_in = ctx.args == "on"
+    await show_menu(ctx, t.REMINDERS_ON if ctx.user.reminders_opt_in else t.REMINDERS_OFF)

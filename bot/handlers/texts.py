@@ -1,0 +1,151 @@
+"""Everything the resident reads, in one place so a commune can reword it."""
+
+from __future__ import annotations
+
+WELCOME = (
+    "Xin chào! 👋 Mình là trợ lý Học vụ số của xã {commune}.\n"
+    "Mình giúp bạn học kỹ năng số qua những bài ngắn 3 phút, ngay trong tin nhắn."
+)
+CONSENT = (
+    "Trước khi bắt đầu, mình xin phép lưu một ít thông tin:\n"
+    "• Lưu gì: tên hiển thị, thôn, hộ gia đình và kết quả học của bạn.\n"
+    "• Để làm gì: để xã biết bao nhiêu hộ đã có người học (mục tiêu ít nhất 60% số hộ).\n"
+    "• Ai xem: cán bộ xã và trưởng thôn của bạn, chỉ để theo dõi phong trào.\n"
+    "Bạn có thể xoá hết bất cứ lúc nào bằng lệnh /xoadulieu.\n\n"
+    "Bạn có đồng ý không?"
+)
+CONSENT_YES = "Đồng ý"
+CONSENT_NO = "Không đồng ý"
+GOODBYE = (
+    "Mình hiểu. Mình sẽ không lưu thông tin gì của bạn. "
+    "Khi nào muốn học, bạn chỉ cần gõ /start nhé. Chúc bạn một ngày vui! 🌿"
+)
+NO_COMMUNE = (
+    "Xã chưa được thiết lập trên hệ thống nên mình chưa thể đăng ký cho bạn. "
+    "Bạn vui lòng báo cán bộ xã giúp mình nhé."
+)
+ASK_COHORT = "Bạn thuộc nhóm nào dưới đây?"
+COHORTS = {
+    "nguoi_dan": "Người dân",
+    "can_bo": "Cán bộ, công chức, viên chức",
+    "lao_dong_dn": "Lao động doanh nghiệp, HTX",
+    "hoc_sinh": "Học sinh, sinh viên",
+}
+ASK_COMMUNE = "Bạn sống ở xã/phường nào? Gõ tên xã, ví dụ: {example}"
+COMMUNE_NOT_FOUND = 'Mình chưa tìm thấy xã "{typed}". Bạn chọn trong danh sách dưới đây nhé:'
+ASK_VILLAGE = "Bạn sống ở thôn (tổ dân phố) nào? Gõ tên thôn, ví dụ: {example}"
+VILLAGE_CONFIRM = "Có phải {village} không?"
+VILLAGE_CHOOSE = "Mình thấy vài thôn có tên gần giống. Bạn ở thôn nào?"
+VILLAGE_NOT_FOUND = (
+    'Mình chưa tìm thấy thôn "{typed}". Bạn gõ lại tên thôn, hoặc chọn trong danh sách:'
+)
+VILLAGE_OK = "Đã ghi nhận: {village}. ✅"
+YES = "Đúng"
+NO_RETYPE = "Không, gõ lại"
+ASK_HOUSEHOLD = (
+    "Bạn thuộc hộ gia đình nào? Gõ mã hộ (nếu có), hoặc họ tên chủ hộ, ví dụ: Nguyễn Văn An"
+)
+HOUSEHOLD_CONFIRM = "Hộ ông/bà {head}{code}, đúng không?"
+HOUSEHOLD_CHOOSE = "Mình thấy vài hộ có tên gần giống. Hộ của bạn là hộ nào?"
+HOUSEHOLD_NONE_OF_THESE = "Không có hộ của tôi"
+HOUSEHOLD_NEW = 'Thôn chưa có hộ "{typed}" trên hệ thống. Tạo hộ mới với chủ hộ là {typed}?'
+HOUSEHOLD_CREATE = "Tạo hộ mới"
+HOUSEHOLD_ROSTER_ONLY = (
+    'Mình không tìm thấy hộ "{typed}" trong danh sách hộ của {village}. '
+    "Bạn gõ lại họ tên chủ hộ hoặc mã hộ (hỏi trưởng thôn nếu chưa rõ) nhé."
+)
+HOUSEHOLD_TOO_SHORT = "Bạn gõ đầy đủ họ tên chủ hộ (ít nhất 2 chữ) hoặc mã hộ giúp mình nhé."
+REGISTERED = (
+    "Cảm ơn bạn! Bạn đã đăng ký xong: {village}, hộ {head}. 🎉\n"
+    "Chỉ cần bạn học xong một bài là hộ của bạn được tính là hộ tham gia học tập số."
+)
+
+MENU = "📋 Menu chính — bạn muốn làm gì?"
+WHAT_NEXT = "Bạn muốn làm gì tiếp?"
+MENU_LEARN = "📚 Chọn bài học"
+MENU_RESUME = "▶️ Học tiếp"
+MENU_RESULTS = "🏅 Kết quả của tôi"
+MENU_HELP = "❓ Hướng dẫn"
+BACK_TO_MENU = "⬅️ Về menu"
+NEED_REGISTRATION = "Mình cần biết vài thông tin của bạn trước khi học nhé."
+
+LESSON_LIST = "📚 Các bài học (✅ đã xong, ⏳ đang học). Bạn chọn bài nào?"
+LESSON_LIST_EMPTY = "Hiện chưa có bài học nào. Bạn quay lại sau nhé."
+LESSON_INTRO = "📘 {title}\n⏱ Khoảng {minutes} phút · {cards} thẻ · {questions} câu hỏi"
+CARD = "📘 {title}\nThẻ {index}/{total} {bar}\n\n{text}"
+NEXT_CARD = "Tiếp ▶️"
+START_QUIZ = "Làm bài kiểm tra ✍️"
+QUIZ_INTRO = "✍️ Kiểm tra nhanh: {count} câu. Đúng từ {needed} câu trở lên là đạt."
+QUESTION = "Câu {index}/{total}: {text}"
+QUESTION_TYPED_HINT = "(Bạn gõ câu trả lời, có dấu hay không dấu đều được.)"
+RIGHT = "✅ Đúng rồi! {explanation}"
+WRONG = "❌ Chưa đúng. Đáp án: {answer}.\n{explanation}"
+PASSED = '🎉 Chúc mừng! Bạn đạt {score}/{total} câu và đã hoàn thành bài "{title}".'
+HOUSEHOLD_COUNTED = "🏠 Hộ của bạn đã được tính là hộ tham gia học tập số. Cảm ơn bạn!"
+FAILED = (
+    "Bạn đúng {score}/{total} câu, cần {needed} câu để đạt. Không sao cả, "
+    "bạn xem lại bài rồi làm lại nhé! 💪"
+)
+RETRY_QUIZ = "🔁 Làm lại bài kiểm tra"
+REVIEW_LESSON = "📖 Xem lại bài"
+NEXT_LESSON = "➡️ Bài tiếp: {title}"
+ALL_DONE = "Bạn đã học hết các bài hiện có. Tuyệt vời! 🌟"
+NOTHING_TO_RESUME = "Bạn chưa có bài nào đang học dở. Chọn một bài để bắt đầu nhé."
+RESUME_LESSON = '▶️ Học tiếp bài "{title}".'
+LESSON_GONE = "Bài học này không còn nữa. Bạn chọn bài khác nhé."
+
+RESULTS = "🏅 Kết quả của bạn\nĐã xong {done}/{total} bài."
+RESULTS_LINE_DONE = "✅ {title} — {score}/{total} câu"
+RESULTS_LINE_STARTED = "⏳ {title} — đang học"
+RESULTS_COUNTED = "🏠 Hộ của bạn ({head}) đã được tính là hộ tham gia học tập số."
+RESULTS_NOT_COUNTED = (
+    "🏠 Hộ của bạn chưa được tính. Chỉ cần học xong một bài (đạt bài kiểm tra) là được tính."
+)
+RESULTS_NONE = "Bạn chưa học xong bài nào. Bắt đầu với bài đầu tiên nhé!"
+
+HELP = (
+    "❓ Hướng dẫn\n"
+    "• Trả lời bằng cách bấm nút, hoặc gõ số (1, 2, 3…). Gõ không dấu cũng được.\n"
+    '• Gõ 0 hoặc "menu" bất cứ lúc nào để về menu chính.\n\n'
+    "Các lệnh:\n"
+    "/hoc — chọn bài học\n"
+    "/tiep — học tiếp bài đang dở\n"
+    "/ketqua — xem kết quả của bạn\n"
+    "/hoi — hỏi một câu, mình tìm bài phù hợp\n"
+    "/nhacnho — bật/tắt tin nhắc học\n"
+    "/lienket — dùng chung tài khoản trên Zalo và Telegram\n"
+    "/xoadulieu — xoá thông tin của bạn\n"
+    "/trogiup — xem hướng dẫn này"
+)
+NOT_UNDERSTOOD = "Mình chưa hiểu ý bạn 🤔. Bạn chọn một mục dưới đây, hoặc gõ /trogiup nhé."
+NOT_AN_OPTION = (
+    "Mình chưa hiểu câu trả lời này 🤔. Bạn gõ số từ 1 đến {count}, hoặc gõ 0 để về menu nhé."
+)
+
+ASK_QUESTION = 'Bạn muốn hỏi gì? Gõ câu hỏi, ví dụ: "làm sao cài VNeID".'
+ANSWER_FOUND = "Mình nghĩ những bài này sẽ giúp bạn:"
+ANSWER_NOT_FOUND = "Mình chưa tìm được bài nào hợp với câu hỏi này. Bạn xem danh sách bài nhé:"
+
+REMINDERS_ON = "🔔 Đã bật tin nhắc học. Mình sẽ nhắc bạn nhẹ nhàng, không làm phiền ban đêm."
+REMINDERS_OFF = "🔕 Đã tắt tin nhắc học. Gõ /nhacnho để bật lại bất cứ lúc nào."
+REMINDERS_ASK = "Tin nhắc học đang {state}. Bạn muốn thế nào?"
+REMINDERS_TURN_ON = "Bật nhắc nhở"
+REMINDERS_TURN_OFF = "Tắt nhắc nhở"
+
+LINK_NOT_YET = (
+    "Tính năng liên kết Zalo và Telegram chưa được bật ở xã mình. "
+    "Bạn vẫn học bình thường ở ứng dụng này nhé."
+)
+
+DELETE_ASK = (
+    "Bạn muốn xoá thông tin của mình? Mình sẽ xoá tên, thôn, hộ và toàn bộ kết quả học. "
+    "Việc này không hoàn tác được."
+)
+DELETE_YES = "Xoá dữ liệu của tôi"
+DELETE_NO = "Không, giữ lại"
+DELETED = (
+    "Đã xoá thông tin của bạn. 🗑 Cảm ơn bạn đã tham gia. "
+    "Nếu muốn học lại, bạn gõ /start bất cứ lúc nào."
+)
+DELETE_KEPT = "Dữ liệu của bạn vẫn được giữ nguyên."
+NOTHING_TO_DELETE = "Mình không lưu thông tin nào của bạn cả. 🙂"

@@ -1,0 +1,1 @@
+"""Statistics: the coverage service, charts and report exports."""

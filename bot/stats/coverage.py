@@ -1,0 +1,166 @@
+"""The one coverage service: participating households against the commune's 60% target."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import distinct, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import Commune, Household, LessonProgress, User, Village
+
+
+def percent(part: int, whole: int | None) -> float | None:
+    """Return part/whole as a percentage rounded half-up to one decimal, None without a whole."""
+    if not whole:
+        return None
+    value = Decimal(part * 100) / Decimal(whole)
+    return float(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def target_met(part: int, whole: int | None, target_pct: int) -> bool | None:
+    """Tell whether part/whole reaches the target, exactly (no rounding), None without a whole."""
+    if not whole:
+        return None
+    return part * 100 >= target_pct * whole
+
+
+@dataclass
+class VillageCoverage:
+    """One village's figures."""
+
+    id: int
+    name: str
+    households_total: int | None
+    households_registered: int
+    households_participating: int
+    coverage_pct: float | None
+    met: bool | None
+    learners: int
+    lessons_completed: int
+
+
+@dataclass
+class CommuneCoverage:
+    """A commune's figures; villages without a declared total are left out of the totals."""
+
+    id: int
+    name: str
+    province: str
+    target_pct: int
+    households_total: int
+    households_participating: int
+    coverage_pct: float | None
+    met: bool | None
+    villages_without_total: list[str]
+    villages: list[VillageCoverage] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the shape `hocvuso stats --format json` prints (DESIGN.md)."""
+        data = asdict(self)
+        data.pop("id")
+        for village in data["villages"]:
+            village.pop("id")
+        return data
+
+
+async def _by_village(session: AsyncSession, stmt: Any) -> dict[int, int]:
+    return {village_id: count for village_id, count in (await session.execute(stmt)).all()}
+
+
+async def commune_coverage(
+    session: AsyncSession, commune_ids: list[int] | None = None
+) -> list[CommuneCoverage]:
+    """Compute coverage for the given communes (all when None), villages ranked by name."""
+    query = select(Commune).order_by(Commune.name)
+    if commune_ids is not None:
+        query = query.where(Commune.id.in_(commune_ids))
+    communes = list(await session.scalars(query))
+    if not communes:
+        return []
+    ids = [c.id for c in communes]
+    villages = list(
+        await session.scalars(
+            select(Village).where(Village.commune_id.in_(ids)).order_by(Village.name_folded)
+        )
+    )
+    in_communes = Village.commune_id.in_(ids)
+    participating = await _by_village(
+        session,
+        select(Household.village_id, func.count(Household.id))
+        .join(Village, Village.id == Household.village_id)
+        .where(in_communes, Household.participating_since.is_not(None))
+        .group_by(Household.village_id),
+    )
+    active = User.deleted_at.is_(None)
+    registered = await _by_village(
+        session,
+        select(Household.village_id, func.count(distinct(User.household_id)))
+        .join(Household, Household.id == User.household_id)
+        .join(Village, Village.id == Household.village_id)
+        .where(in_communes, active)
+        .group_by(Household.village_id),
+    )
+    learners = await _by_village(
+        session,
+        select(User.village_id, func.count(distinct(User.id)))
+        .join(LessonProgress, LessonProgress.user_id == User.id)
+        .join(Village, Village.id == User.village_id)
+        .where(in_communes, active)
+        .group_by(User.village_id),
+    )
+    completed = await _by_village(
+        session,
+        select(User.village_id, func.count(LessonProgress.id))
+        .join(LessonProgress, LessonProgress.user_id == User.id)
+        .join(Village, Village.id == User.village_id)
+        .where(in_communes, active, LessonProgress.completed_at.is_not(None))
+        .group_by(User.village_id),
+    )
+    result = []
+    for commune in communes:
+        rows = []
+        for village in (v for v in villages if v.commune_id == commune.id):
+            part = participating.get(village.id, 0)
+            rows.append(
+                VillageCoverage(
+                    id=village.id,
+                    name=village.name,
+                    households_total=village.households_total,
+                    households_registered=registered.get(village.id, 0),
+                    households_participating=part,
+                    coverage_pct=percent(part, village.households_total),
+                    met=target_met(part, village.households_total, commune.target_household_pct),
+                    learners=learners.get(village.id, 0),
+                    lessons_completed=completed.get(village.id, 0),
+                )
+            )
+        counted = [r for r in rows if r.households_total]
+        total = sum(r.households_total or 0 for r in counted)
+        part = sum(r.households_participating for r in counted)
+        result.append(
+            CommuneCoverage(
+                id=commune.id,
+                name=commune.name,
+                province=commune.province,
+                target_pct=commune.target_household_pct,
+                households_total=total,
+                households_participating=part,
+                coverage_pct=percent(part, total),
+                met=target_met(part, total, commune.target_household_pct),
+                villages_without_total=[r.name for r in rows if not r.households_total],
+                villages=rows,
+            )
+        )
+    return result
+
+
+def stats_json(communes: list[CommuneCoverage], generated_at: datetime) -> dict[str, Any]:
+    """Return the whole `stats --format json` document."""
+    return {
+        "generated_at": generated_at.isoformat(timespec="seconds"),
+        "communes": [c.as_json() for c in communes],
+    }

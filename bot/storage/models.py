@@ -1,0 +1,230 @@
+"""SQLAlchemy 2.0 models: the tables of DESIGN.md's data model."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and always read back timezone-aware (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Base(DeclarativeBase):
+    """Declarative base with constraint names Alembic can follow."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Commune(Base):
+    """A commune (xã/phường) running the bot."""
+
+    __tablename__ = "communes"
+    __table_args__ = (UniqueConstraint("name", "province"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    name_folded: Mapped[str] = mapped_column(String(120), index=True)
+    province: Mapped[str] = mapped_column(String(120), default="")
+    target_household_pct: Mapped[int] = mapped_column(Integer, default=60)
+    cbcc_total: Mapped[int | None] = mapped_column(Integer)
+    worker_total: Mapped[int | None] = mapped_column(Integer)
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Ho_Chi_Minh")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Village(Base):
+    """A village (thôn, tổ dân phố) of a commune."""
+
+    __tablename__ = "villages"
+    __table_args__ = (UniqueConstraint("commune_id", "name_folded"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(120))
+    name_folded: Mapped[str] = mapped_column(String(120))
+    households_total: Mapped[int | None] = mapped_column(Integer)
+
+
+class Household(Base):
+    """A household: from the village roster or declared by a resident."""
+
+    __tablename__ = "households"
+    __table_args__ = (
+        UniqueConstraint("village_id", "code"),
+        Index("ix_households_village_participating", "village_id", "participating_since"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("villages.id", ondelete="CASCADE"))
+    code: Mapped[str | None] = mapped_column(String(40))
+    head_name: Mapped[str] = mapped_column(String(120))
+    head_name_folded: Mapped[str] = mapped_column(String(120))
+    source: Mapped[str] = mapped_column(String(10), default="self")  # roster | self
+    participating_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class User(Base):
+    """One person, whatever app they write from."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    display_name: Mapped[str | None] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(20), default="resident")
+    cohort: Mapped[str | None] = mapped_column(String(20))
+    commune_id: Mapped[int | None] = mapped_column(
+        ForeignKey("communes.id", ondelete="SET NULL"), index=True
+    )
+    village_id: Mapped[int | None] = mapped_column(
+        ForeignKey("villages.id", ondelete="SET NULL"), index=True
+    )
+    household_id: Mapped[int | None] = mapped_column(
+        ForeignKey("households.id", ondelete="SET NULL"), index=True
+    )
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminders_opt_in: Mapped[bool] = mapped_column(Boolean, default=True)
+    state: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Identity(Base):
+    """An account on one channel (Telegram, Zalo, console) pointing at a user."""
+
+    __tablename__ = "identities"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    external_id: Mapped[str] = mapped_column(String(64))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class LessonProgress(Base):
+    """Where a user is in a lesson, and whether it is done."""
+
+    __tablename__ = "lesson_progress"
+    __table_args__ = (
+        UniqueConstraint("user_id", "lesson_id"),
+        Index("ix_lesson_progress_completed", "lesson_id", "completed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    lesson_id: Mapped[str] = mapped_column(String(10))
+    card: Mapped[int] = mapped_column(Integer, default=0)
+    question: Mapped[int] = mapped_column(Integer, default=0)
+    correct: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    score: Mapped[float | None] = mapped_column(Float)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class QuizAnswer(Base):
+    """One answer to one quiz question in one attempt."""
+
+    __tablename__ = "quiz_answers"
+    __table_args__ = (UniqueConstraint("user_id", "lesson_id", "question_id", "attempt"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    lesson_id: Mapped[str] = mapped_column(String(10))
+    question_id: Mapped[str] = mapped_column(String(20))
+    attempt: Mapped[int] = mapped_column(Integer)
+    answer: Mapped[str] = mapped_column(String(200))
+    correct: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ProcessedUpdate(Base):
+    """A platform update already handled, so a redelivery is not handled twice."""
+
+    __tablename__ = "processed_updates"
+    __table_args__ = (UniqueConstraint("channel", "update_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    update_key: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class AuditLog(Base):
+    """Who did what to whom: roles, totals, deletions."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(200), default="")
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+__all__ = [
+    "AuditLog",
+    "Base",
+    "Commune",
+    "Household",
+    "Identity",
+    "LessonProgress",
+    "ProcessedUpdate",
+    "QuizAnswer",
+    "User",
+    "Village",
+    "utcnow",
+]

@@ -1,0 +1,54 @@
+"""Household participation: set once when a member first qualifies, recomputed on deletion."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import Household, LessonProgress, User
+
+
+async def mark_participating(session: AsyncSession, household_id: int, at: datetime) -> bool:
+    """Count the household from now on; return True if this is its first time."""
+    household = await session.get(Household, household_id)
+    if household is None or household.participating_since is not None:
+        return False
+    household.participating_since = at
+    return True
+
+
+async def recompute(session: AsyncSession, household_id: int) -> None:
+    """Clear a household's participation if no remaining member qualifies any more."""
+    household = await session.get(Household, household_id)
+    if household is None:
+        return
+    first = await session.scalar(
+        select(LessonProgress.completed_at)
+        .join(User, User.id == LessonProgress.user_id)
+        .where(
+            User.household_id == household_id,
+            User.deleted_at.is_(None),
+            LessonProgress.completed_at.is_not(None),
+        )
+        .order_by(LessonProgress.completed_at)
+        .limit(1)
+    )
+    if first is None:
+        household.participating_since = None
+    elif household.participating_since is None:
+        household.participating_since = first
+
+
+async def has_completed_lesson(session: AsyncSession, user_id: int) -> bool:
+    """Tell whether a user has passed at least one lesson."""
+    return bool(
+        await session.scalar(
+            select(
+                exists().where(
+                    LessonProgress.user_id == user_id, LessonProgress.completed_at.is_not(None)
+                )
+            )
+        )
+    )

@@ -1,0 +1,138 @@
+"""Builders for tests: seeded communes and a transcript-style chat with the engine."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import ROOT
+from bot.core.engine import Engine
+from bot.core.messages import Inbound, Outcome, Reply
+from bot.storage.db import transaction
+from bot.storage.imports import add_commune, import_households, import_villages
+from bot.storage.models import Household, User, Village
+
+SEED = ROOT / "db" / "seed"
+
+
+async def seed_demo_commune(sessions: async_sessionmaker[AsyncSession]) -> int:
+    """Create Kim Thành with the demo villages and roster; return the commune id."""
+    async with transaction(sessions) as session:
+        commune, _ = await add_commune(session, "Kim Thành", "Hải Phòng")
+        await import_villages(session, SEED / "demo_villages.csv")
+        await import_households(session, SEED / "demo_households.csv")
+        return commune.id
+
+
+class Chat:
+    """One person talking to the bot: `say` types, `press` taps an option by its label."""
+
+    def __init__(self, engine: Engine, user: str = "an", channel: str = "console") -> None:
+        self.engine = engine
+        self.user = user
+        self.channel = channel
+        self.outcome = Outcome()
+        self._counter = 0
+
+    async def send(self, inbound: Inbound) -> list[Reply]:
+        self.outcome = await self.engine.handle(inbound)
+        return self.outcome.replies
+
+    def inbound(self, **kwargs: object) -> Inbound:
+        base: dict[str, object] = {
+            "channel": self.channel,
+            "external_id": self.user,
+            "chat_id": self.user,
+            "display_name": f"Người {self.user}",
+        }
+        base.update(kwargs)
+        return Inbound(**base)  # type: ignore[arg-type]
+
+    async def say(self, text: str) -> list[Reply]:
+        return await self.send(self.inbound(text=text))
+
+    async def tap(self, payload: str) -> list[Reply]:
+        return await self.send(self.inbound(payload=payload, kind="button"))
+
+    async def press(self, label: str) -> list[Reply]:
+        """Tap the option whose label contains `label` (as a Telegram user would)."""
+        return await self.tap(self.option(label))
+
+    def option(self, label: str) -> str:
+        for option in self.options_reply.options:
+            if label in option.label:
+                return option.payload
+        raise AssertionError(f"no option {label!r} in {self.labels}")
+
+    @property
+    def replies(self) -> list[Reply]:
+        return self.outcome.replies
+
+    @property
+    def text(self) -> str:
+        return "\n---\n".join(r.text for r in self.outcome.replies)
+
+    @property
+    def options_reply(self) -> Reply:
+        with_options = [r for r in self.outcome.replies if r.options]
+        if not with_options:
+            raise AssertionError(f"the last replies offer no options:\n{self.text}")
+        return with_options[-1]
+
+    @property
+    def labels(self) -> list[str]:
+        with_options = [r for r in self.outcome.replies if r.options]
+        return [o.label for o in with_options[-1].options] if with_options else []
+
+    async def register(
+        self, village: str = "dong tam", household: str = "nguyen van an", cohort: str = "1"
+    ) -> None:
+        """Go through consent, cohort, village and household by typing, as on Zalo."""
+        await self.say("/start")
+        await self.say("1")
+        await self.say(cohort)
+        await self.say(village)
+        await self.say(household)
+        if "đúng không" in self.text or "Tạo hộ mới" in self.text:
+            await self.say("1")
+        assert "đăng ký xong" in self.text, self.text
+
+    async def complete_lesson(self, lesson_id: str, *, right: bool = True) -> None:
+        """Open a lesson, read every card and answer every question (right or wrong)."""
+        lesson = self.engine.curriculum.get(lesson_id)
+        assert lesson is not None
+        await self.say("/hoc")
+        await self.press(lesson.title)
+        for _ in lesson.cards[:-1]:
+            await self.press("Tiếp")
+        await self.press("Làm bài kiểm tra")
+        for question in lesson.questions:
+            assert question.text in self.text
+            if question.typed:
+                await self.say(question.accepted[0] if right else "không biết")
+                continue
+            index = question.answer if right else (question.answer + 1) % len(question.options)
+            await self.press(question.options[index])
+
+
+async def user_of(sessions: async_sessionmaker[AsyncSession], external_id: str) -> User | None:
+    from bot.storage.models import Identity
+
+    async with sessions() as session:
+        return await session.scalar(
+            select(User).join(Identity).where(Identity.external_id == external_id)
+        )
+
+
+async def household_named(sessions: async_sessionmaker[AsyncSession], head: str) -> Household:
+    async with sessions() as session:
+        found = await session.scalar(select(Household).where(Household.head_name == head))
+        assert found is not None
+        return found
+
+
+async def village_named(sessions: async_sessionmaker[AsyncSession], name: str) -> Village:
+    async with sessions() as session:
+        found = await session.scalar(select(Village).where(Village.name == name))
+        assert found is not None
+        return found

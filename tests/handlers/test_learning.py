@@ -1,0 +1,221 @@
+"""Transcripts of learning: cards, quiz, score, retry, resume after a restart."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.core.engine import Engine
+from bot.handlers import build_router
+from bot.lessons import Curriculum
+from bot.storage.models import LessonProgress, QuizAnswer
+from tests.factories import Chat, household_named, user_of
+
+
+async def test_completing_a_lesson_counts_the_household(
+    engine: Engine, commune: int, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    chat = Chat(engine)
+    await chat.register()
+    await chat.press("Chọn bài học")
+    assert "📘 Bình dân học vụ số là gì?" in chat.labels
+    await chat.press("Bình dân học vụ số")
+    assert "Thẻ 1/5 ▓░░░░" in chat.text
+    lesson = engine.curriculum.get("L01")
+    assert lesson is not None
+    for index in range(2, 6):
+        await chat.press("Tiếp")
+        assert f"Thẻ {index}/5 " + "▓" * index + "░" * (5 - index) in chat.text
+        assert lesson.cards[index - 1].text in chat.text
+    await chat.press("Làm bài kiểm tra")
+    assert "Đúng từ 3 câu trở lên là đạt" in chat.text
+    for question in lesson.questions:
+        await chat.say(str(question.answer + 1))  # typed digits, as on Zalo
+        assert "✅ Đúng rồi!" in chat.text
+        assert question.explanation in chat.text
+    assert "Bạn đạt 4/4 câu" in chat.text
+    assert "Hộ của bạn đã được tính là hộ tham gia học tập số" in chat.text
+    assert any("Bài tiếp: VNeID" in label for label in chat.labels)
+
+    household = await household_named(sessions, "Nguyễn Văn An")
+    assert household.participating_since is not None
+    await chat.say("/ketqua")
+    assert "Đã xong 1/14 bài" in chat.text
+    assert "✅ Bình dân học vụ số là gì? — 4/4 câu" in chat.text
+    assert "đã được tính" in chat.text
+
+
+async def test_wrong_answers_show_the_right_one_and_allow_a_retry(
+    engine: Engine, commune: int, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    chat = Chat(engine)
+    await chat.register()
+    await chat.complete_lesson("L01", right=False)
+    assert "❌ Chưa đúng. Đáp án:" in chat.text
+    assert "Bạn đúng 0/4 câu, cần 3 câu để đạt" in chat.text
+    household = await household_named(sessions, "Nguyễn Văn An")
+    assert household.participating_since is None
+    await chat.press("Làm lại bài kiểm tra")
+    assert "Câu 1/4" in chat.text
+    lesson = engine.curriculum.get("L01")
+    assert lesson is not None
+    for question in lesson.questions:
+        await chat.press(question.options[question.answer])
+    assert "Bạn đạt 4/4 câu" in chat.text
+    async with sessions() as session:
+        row = await session.scalar(select(LessonProgress))
+        assert row is not None and row.attempts == 2 and row.score == 1.0
+        assert await session.scalar(select(func.count(QuizAnswer.id))) == 8
+
+
+async def test_typed_answer_question_accepts_words_without_diacritics(
+    engine: Engine, commune: int
+) -> None:
+    lesson = engine.curriculum.get("L02")
+    assert lesson is not None
+    typed = next(q for q in lesson.questions if q.typed)
+    chat = Chat(engine)
+    await chat.register()
+    await chat.press("Chọn bài học")
+    await chat.press("VNeID")
+    for _ in lesson.cards[:-1]:
+        await chat.press("Tiếp")
+    await chat.press("Làm bài kiểm tra")
+    for question in lesson.questions:
+        if question is typed:
+            assert "gõ câu trả lời" in chat.text
+            await chat.say(typed.accepted[-1].upper())
+            assert "✅ Đúng rồi!" in chat.text
+        else:
+            await chat.press(question.options[question.answer])
+    assert "Bạn đạt" in chat.text
+
+
+async def test_restart_mid_lesson_resumes_at_the_same_card(
+    engine: Engine,
+    commune: int,
+    sessions: async_sessionmaker[AsyncSession],
+    curriculum: Curriculum,
+) -> None:
+    chat = Chat(engine)
+    await chat.register()
+    await chat.press("Chọn bài học")
+    await chat.press("Nhận diện lừa đảo")
+    await chat.press("Tiếp")
+    await chat.press("Tiếp")
+    assert "Thẻ 3/5" in chat.text
+    # the process restarts: a new engine over the same database
+    restarted = Chat(Engine(sessions, build_router(), curriculum))
+    await restarted.say("/tiep")
+    assert 'Học tiếp bài "Nhận diện lừa đảo trực tuyến"' in restarted.text
+    assert "Thẻ 3/5" in restarted.text
+    await restarted.say("menu")
+    await restarted.say("hoc tiep")  # typed, without "/" or diacritics
+    assert "Thẻ 3/5" in restarted.text
+
+
+async def test_resume_mid_quiz_continues_at_the_same_question(
+    engine: Engine, commune: int
+) -> None:
+    chat = Chat(engine)
+    await chat.register()
+    lesson = engine.curriculum.get("L01")
+    assert lesson is not None
+    await chat.press("Chọn bài học")
+    await chat.press("Bình dân")
+    for _ in lesson.cards[:-1]:
+        await chat.press("Tiếp")
+    await chat.press("Làm bài kiểm tra")
+    await chat.press(lesson.questions[0].options[lesson.questions[0].answer])
+    assert "Câu 2/4" in chat.text
+    await chat.say("menu")
+    assert "Menu chính" in chat.text
+    await chat.say("/tiep")
+    assert "Câu 2/4" in chat.text
+
+
+async def test_the_same_answer_sent_twice_counts_once(
+    engine: Engine, commune: int, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    chat = Chat(engine)
+    await chat.register()
+    lesson = engine.curriculum.get("L01")
+    assert lesson is not None
+    await chat.press("Chọn bài học")
+    await chat.press("Bình dân")
+    for _ in lesson.cards[:-1]:
+        await chat.press("Tiếp")
+    await chat.press("Làm bài kiểm tra")
+    payload = chat.option(lesson.questions[0].options[lesson.questions[0].answer])
+    first, second = await asyncio.gather(
+        engine.handle(chat.inbound(payload=payload, kind="button")),
+        engine.handle(chat.inbound(payload=payload, kind="button")),
+    )
+    assert sorted([first.refused, second.refused]) == [False, True]
+    async with sessions() as session:
+        assert await session.scalar(select(func.count(QuizAnswer.id))) == 1
+        row = await session.scalar(select(LessonProgress))
+        assert row is not None and row.question == 1 and row.correct == 1
+
+
+async def test_old_card_button_does_not_move_the_lesson(engine: Engine, commune: int) -> None:
+    chat = Chat(engine)
+    await chat.register()
+    await chat.press("Chọn bài học")
+    await chat.press("Bình dân")
+    old_next = chat.option("Tiếp")
+    await chat.press("Tiếp")
+    assert "Thẻ 2/5" in chat.text
+    await chat.tap(old_next)
+    assert chat.outcome.refused
+    assert "Câu này đã qua" in chat.text
+    assert "Thẻ 2/5" in chat.text  # the same card again
+
+
+async def test_lesson_list_marks_done_and_in_progress(engine: Engine, commune: int) -> None:
+    chat = Chat(engine)
+    await chat.register()
+    await chat.complete_lesson("L01")
+    await chat.tap(chat.option("VNeID"))
+    await chat.say("/hoc")
+    assert "✅ Bình dân học vụ số là gì?" in chat.labels
+    assert "⏳ VNeID: tài khoản mức 1 và mức 2" in chat.labels
+    assert "📘 Dùng VNeID an toàn" in chat.labels
+
+
+async def test_menu_and_zero_always_bring_the_menu_back(engine: Engine, commune: int) -> None:
+    chat = Chat(engine)
+    await chat.register()
+    await chat.press("Chọn bài học")
+    await chat.press("Bình dân")
+    await chat.say("0")
+    assert "Menu chính" in chat.text
+    await chat.say("Menu")
+    assert chat.labels[0] == "📚 Chọn bài học"
+
+
+async def test_two_members_of_one_household_count_it_once(
+    engine: Engine, commune: int, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    for user in ("an", "an-vo"):
+        chat = Chat(engine, user=user)
+        await chat.register()
+        await chat.complete_lesson("L01")
+    async with sessions() as session:
+        from bot.stats.coverage import commune_coverage
+
+        [coverage] = await commune_coverage(session)
+    village = next(v for v in coverage.villages if v.name == "Thôn Đồng Tâm")
+    assert (village.households_participating, village.learners) == (1, 2)
+    assert village.lessons_completed == 2
+
+
+async def test_typed_question_finds_a_lesson(engine: Engine, commune: int) -> None:
+    chat = Chat(engine)
+    await chat.register()
+    await chat.say("bi lua chuyen tien thi lam gi")
+    assert "Bị lừa thì làm gì?" in " ".join(chat.labels)
+    user = await user_of(engine.sessions, "an")
+    assert user is not None
