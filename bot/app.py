@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
@@ -35,10 +36,14 @@ class App:
 
 async def prepare_database(settings: Settings, engine: AsyncEngine) -> None:
     """Migrate SQLite automatically; require PostgreSQL to be migrated by the operator."""
-    if db.is_sqlite(settings.database_url):
-        await db.upgrade(settings.database_url)
-        return
-    current, head = await db.current_revision(engine), db.head_revision()
+    try:
+        if db.is_sqlite(settings.database_url):
+            await db.upgrade(settings.database_url)
+            return
+        current, head = await db.current_revision(engine), db.head_revision()
+    except (OSError, DBAPIError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise SetupError(f"cannot open the database ({reason})") from exc
     if current != head:
         raise SetupError(
             f"the database is at migration {current or 'none'}, the code needs {head}: "

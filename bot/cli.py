@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from pydantic import ValidationError
 
 from bot.app import SetupError, build_app
 from bot.config import ROOT, Settings
@@ -58,8 +59,11 @@ def settings() -> Settings:
     """Read settings, turning validation errors into one line."""
     try:
         return Settings()
-    except ValueError as exc:
-        raise CliError(f"invalid settings: {exc}".splitlines()[0]) from exc
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"HOCVUSO_{str(error['loc'][0]).upper()}: {error['msg']}" for error in exc.errors()
+        )
+        raise CliError(f"invalid settings: {problems}") from exc
 
 
 # --- db -------------------------------------------------------------------------------------

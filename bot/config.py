@@ -5,10 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
+DRIVERS = {
+    "sqlite:": "sqlite+aiosqlite:",
+    "postgresql:": "postgresql+asyncpg:",
+    "postgres:": "postgresql+asyncpg:",
+}
 
 
 class Settings(BaseSettings):
@@ -34,6 +39,20 @@ class Settings(BaseSettings):
     telegram_rate: float = Field(25.0, gt=0)
     zalo_rate: float = Field(10.0, gt=0)
     log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, url: str) -> str:
+        """Accept the usual URL spellings and use the async drivers we ship."""
+        for plain, driver in DRIVERS.items():
+            if url.startswith(plain):
+                return driver + url[len(plain) :]
+        if not url.startswith(tuple(DRIVERS.values())):
+            raise ValueError(
+                "HOCVUSO_DATABASE_URL must be sqlite+aiosqlite:///FILE or "
+                "postgresql+asyncpg://USER@HOST/DB"
+            )
+        return url
 
     @property
     def tz(self) -> ZoneInfo:

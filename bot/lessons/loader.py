@@ -46,6 +46,11 @@ class _File:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.problems: list[Problem] = []
+        self.key_lines: dict[str, int] = {}
+
+    def at(self, key: str) -> int:
+        """Return the line of a front matter key (1 when it is missing)."""
+        return self.key_lines.get(key, 1)
 
     def problem(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.path, line, message))
@@ -73,6 +78,11 @@ class _File:
         if not isinstance(meta, dict):
             self.problem(2, "front matter must be a mapping of keys to values")
             return None
+        self.key_lines = {
+            match.group(1): number
+            for number, raw in enumerate(lines[1:end], start=2)
+            if (match := re.match(r"^(\w+)\s*:", raw))
+        }
         cards, questions = self._body(lines, end + 1)
         return self._lesson(meta, cards, questions)
 
@@ -165,17 +175,19 @@ class _File:
             self.problem(1, f"front matter lacks '{key}'")
         lesson_id = str(meta.get("id", ""))
         if lesson_id and not _ID.match(lesson_id):
-            self.problem(2, f"id {lesson_id!r} must look like L01")
+            self.problem(self.at("id"), f"id {lesson_id!r} must look like L01")
         if meta.get("track") and meta["track"] not in TRACKS:
-            self.problem(2, f"track {meta['track']!r} is not one of {', '.join(TRACKS)}")
+            self.problem(
+                self.at("track"), f"track {meta['track']!r} is not one of {', '.join(TRACKS)}"
+            )
         sources = meta.get("sources") or []
         if not isinstance(sources, list) or not all(
             isinstance(s, str) and s.startswith(("http://", "https://")) for s in sources
         ):
-            self.problem(2, "sources must be a list of http(s) addresses")
+            self.problem(self.at("sources"), "sources must be a list of http(s) addresses")
         keywords = meta.get("keywords") or []
         if not isinstance(keywords, list):
-            self.problem(2, "keywords must be a list")
+            self.problem(self.at("keywords"), "keywords must be a list")
             keywords = []
         if not 3 <= len(cards) <= 6:
             self.problem(1, f"the lesson has {len(cards)} cards (3 to 6)")
@@ -186,11 +198,11 @@ class _File:
             self.problem(1, f"question id {qid!r} is used twice")
         pass_mark = meta.get("pass_mark", 2 / 3)
         if not isinstance(pass_mark, int | float) or not 0 < pass_mark <= 1:
-            self.problem(2, "pass_mark must be a number between 0 and 1")
+            self.problem(self.at("pass_mark"), "pass_mark must be a number between 0 and 1")
             pass_mark = 2 / 3
         for key in ("order", "minutes"):
             if key in meta and not isinstance(meta[key], int):
-                self.problem(2, f"{key} must be a whole number")
+                self.problem(self.at(key), f"{key} must be a whole number")
         if self.problems or missing:
             return None
         return Lesson(

@@ -1,0 +1,100 @@
+"""The engine: dedupe of redelivered updates, the error boundary, per-user order."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.core.context import Context
+from bot.core.engine import BUSY, Engine
+from bot.core.messages import Inbound, Option
+from bot.core.router import Command, Router
+from bot.lessons import Curriculum
+from bot.storage.models import Identity, ProcessedUpdate, User
+from tests.factories import Chat
+
+
+async def test_redelivered_update_is_handled_once(
+    engine: Engine, commune: int, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    chat = Chat(engine)
+    await chat.say("/start")
+    first = await engine.handle(chat.inbound(text="1", update_key="tg:1001"))
+    assert "nhóm nào" in first.replies[0].text
+    again = await engine.handle(chat.inbound(text="1", update_key="tg:1001"))
+    assert again.duplicate
+    assert again.replies == []
+    async with sessions() as session:
+        user = await session.scalar(select(User))
+        assert user is not None and user.cohort is None  # the cohort question is still open
+        assert await session.scalar(select(func.count(ProcessedUpdate.id))) == 1
+
+
+async def test_a_failing_handler_gets_a_kind_reply_and_a_log_line(
+    sessions: async_sessionmaker[AsyncSession],
+    curriculum: Curriculum,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def broken(ctx: Context) -> None:
+        ctx.user.display_name = "should not be saved"
+        raise ZeroDivisionError("boom")
+
+    async def noop(ctx: Context) -> None:
+        ctx.say("ok", [Option("A", "a:1")])
+
+    router = Router(fallback=broken, gate=noop)
+    router.command(Command("start", noop, open=True))
+    engine = Engine(sessions, router, curriculum)
+    with caplog.at_level(logging.ERROR):
+        outcome = await engine.handle(
+            Inbound(channel="console", external_id="x", chat_id="x", text="hello", update_key="k1")
+        )
+    assert [r.text for r in outcome.replies] == [BUSY]
+    assert "Traceback" not in BUSY
+    assert any("handling failed" in r.message for r in caplog.records)
+    assert all("hello" not in r.getMessage() for r in caplog.records)  # never what users typed
+    async with sessions() as session:
+        user = await session.scalar(select(User))
+        assert user is not None and user.display_name is None
+        # the update was not marked processed, so a redelivery is handled again
+        assert await session.scalar(select(func.count(ProcessedUpdate.id))) == 0
+
+
+async def test_first_messages_sent_at_once_create_one_user(
+    engine: Engine, commune: int, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    chat = Chat(engine, user="nhanh")
+    await asyncio.gather(*(chat.say("/start") for _ in range(5)))
+    async with sessions() as session:
+        assert await session.scalar(select(func.count(Identity.id))) == 1
+        assert await session.scalar(select(func.count(User.id))) == 1
+
+
+async def test_messages_of_one_user_are_handled_in_order(
+    sessions: async_sessionmaker[AsyncSession], curriculum: Curriculum
+) -> None:
+    seen: list[str] = []
+
+    async def record(ctx: Context) -> None:
+        seen.append(f"start {ctx.args}")
+        await asyncio.sleep(0.01)
+        seen.append(f"end {ctx.args}")
+
+    router = Router(fallback=record, gate=record)
+    engine = Engine(sessions, router, curriculum)
+    await engine.handle(Inbound(channel="console", external_id="a", chat_id="a", text="0x"))
+    await asyncio.gather(
+        *(
+            engine.handle(Inbound(channel="console", external_id="a", chat_id="a", text=f"m{i}"))
+            for i in range(4)
+        )
+    )
+    pairs = seen[2:]
+    assert all(
+        pairs[i].startswith("start") and pairs[i + 1] == "end" + pairs[i][5:]
+        for i in range(0, len(pairs), 2)
+    )

@@ -1,0 +1,156 @@
+"""The `hocvuso` command as an operator uses it (a real subprocess each time)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ROOT
+
+
+def hocvuso(
+    *args: str, cwd: Path, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    full_env = {
+        **os.environ,
+        "HOCVUSO_DATABASE_URL": f"sqlite+aiosqlite:///{cwd / 'hocvuso.db'}",
+        **(env or {}),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=120,
+        check=False,
+    )
+
+
+def l01_answers() -> list[str]:
+    from bot.lessons import load_curriculum
+
+    lesson = load_curriculum(ROOT / "content" / "lessons").get("L01")
+    assert lesson is not None
+    return [str(q.answer + 1) for q in lesson.questions]
+
+
+def test_demo_journey_then_stats_show_the_household(tmp_path: Path) -> None:
+    lines = ["1", "1", "dong tam", "nguyen van an", "1", "1", "1"]  # sign up, menu → lessons
+    lines += ["1"] * 5  # L01: four "Tiếp", then "Làm bài kiểm tra"
+    lines += l01_answers()
+    result = hocvuso("demo", cwd=tmp_path, stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Demo commune Kim Thành is ready" in out
+    assert "Đã ghi nhận: Thôn Đồng Tâm" in out
+    assert "Hộ ông/bà Nguyễn Văn An, mã DT-001, đúng không?" in out
+    assert "Thẻ 5/5" in out
+    assert "Hộ của bạn đã được tính là hộ tham gia học tập số" in out
+    assert "Traceback" not in result.stderr
+
+    stats = hocvuso("stats", "--format", "json", cwd=tmp_path)
+    assert stats.returncode == 0, stats.stderr
+    doc = json.loads(stats.stdout)
+    [commune] = doc["communes"]
+    assert (commune["name"], commune["province"], commune["target_pct"]) == (
+        "Kim Thành",
+        "Hải Phòng",
+        60,
+    )
+    assert commune["villages_without_total"] == ["Thôn Mới"]
+    assert commune["households_total"] == 1410
+    assert commune["households_participating"] == 1
+    assert commune["coverage_pct"] == 0.1
+    village = next(v for v in commune["villages"] if v["name"] == "Thôn Đồng Tâm")
+    assert village["households_participating"] == 1
+    assert village["coverage_pct"] == 0.3  # 1 of 320
+    assert village["met"] is False
+
+    again = hocvuso("demo", cwd=tmp_path, stdin="")  # seeding twice changes nothing
+    assert again.returncode == 0
+    doc = json.loads(hocvuso("stats", "--format", "json", cwd=tmp_path).stdout)
+    assert len(doc["communes"][0]["villages"]) == 6
+
+
+def test_import_with_vietnamese_headers_and_a_bad_row(tmp_path: Path) -> None:
+    assert (
+        hocvuso(
+            "commune", "add", "--name", "Xã An Lạc", "--province", "Hà Nội", cwd=tmp_path
+        ).returncode
+        == 0
+    )
+    bad = tmp_path / "thon.csv"
+    bad.write_text(
+        "Xã;Thôn;Tổng số hộ\nAn Lạc;Thôn Một;120\nAn Lạc;Thôn Hai;nhiều\nAn Lạc;Thôn Ba;\n",
+        encoding="utf-8-sig",
+    )
+    result = hocvuso("import", "villages", str(bad), cwd=tmp_path)
+    assert result.returncode == 1
+    assert f"{bad}:3:" in result.stderr
+    assert "not a number" in result.stderr
+    assert "Traceback" not in result.stderr
+    doc = json.loads(hocvuso("stats", "--format", "json", cwd=tmp_path).stdout)
+    assert doc["communes"][0]["villages"] == []  # nothing half-imported
+
+    bad.write_text(bad.read_text(encoding="utf-8-sig").replace("nhiều", "80"), encoding="utf-8")
+    result = hocvuso("import", "villages", str(bad), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "3 added" in result.stdout
+    roster = tmp_path / "ho.csv"
+    roster.write_text(
+        "commune,village,code,head_name\nAn Lạc,thon mot,M-1,Đỗ Văn Một\nAn Lạc,Thôn Chín,C-1,X\n"
+    )
+    result = hocvuso("import", "households", str(roster), cwd=tmp_path)
+    assert result.returncode == 1
+    assert f"{roster}:3: village 'Thôn Chín' not found" in result.stderr
+
+    table = hocvuso("stats", cwd=tmp_path)
+    assert "Thôn Ba" in table.stdout
+    assert "chưa khai báo" in table.stdout
+    csv_out = hocvuso("stats", "--format", "csv", cwd=tmp_path).stdout.splitlines()
+    assert csv_out[0].startswith("commune,village,households_total")
+    assert "Xã An Lạc,Thôn Một,120,0,0,0.0,false,0,0" in csv_out
+
+
+def test_content_check_reports_problems_and_fails(tmp_path: Path) -> None:
+    good = hocvuso("content", "check", cwd=tmp_path)
+    assert good.returncode == 0, good.stderr
+    assert "lessons" in good.stdout
+    broken = tmp_path / "lessons"
+    broken.mkdir()
+    (broken / "L01-x.md").write_text("---\nid: L01\n---\n## card\nchỉ một thẻ\n", encoding="utf-8")
+    result = hocvuso("content", "check", str(broken), cwd=tmp_path)
+    assert result.returncode == 1
+    assert f"{broken / 'L01-x.md'}:1: front matter lacks 'title'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bot_refuses_to_start_on_invalid_content(tmp_path: Path) -> None:
+    (tmp_path / "lessons").mkdir()
+    result = hocvuso("chat", cwd=tmp_path, env={"HOCVUSO_CONTENT_DIR": str(tmp_path / "lessons")})
+    assert result.returncode == 1
+    assert "no lesson files" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("url", ["sqlite+aiosqlite:////dev/null/x.db", "mysql://nowhere/x"])
+def test_bad_database_url_is_one_line_without_traceback(tmp_path: Path, url: str) -> None:
+    result = hocvuso("stats", cwd=tmp_path, env={"HOCVUSO_DATABASE_URL": url})
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+    assert result.stderr.startswith("Lỗi / Error:")
+
+
+def test_db_upgrade(tmp_path: Path) -> None:
+    result = hocvuso("db", "upgrade", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Database at migration 0001" in result.stdout
+    assert (tmp_path / "hocvuso.db").exists()
