@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from pydantic import SecretStr
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.channels.base import Channel, ChannelSetupError
 from bot.config import Settings
 from bot.core.engine import Engine
 from bot.handlers import build_router
 from bot.lessons import Curriculum, load_curriculum
 from bot.storage import db
+from bot.web import WebServer, build_web_app
 
 log = logging.getLogger(__name__)
 
@@ -63,3 +67,61 @@ async def build_app(settings: Settings) -> AsyncIterator[App]:
         yield App(settings, db_engine, sessions, curriculum, engine)
     finally:
         await db_engine.dispose()
+
+
+async def serve(app: App, stop: asyncio.Event) -> None:
+    """Run the configured channels and the web server until `stop` is set."""
+    settings = app.settings
+    channels: list[Channel] = []
+    telegram_hook = None
+    if settings.telegram_token is not None:
+        from bot.channels.telegram import TelegramChannel
+
+        secret = _secret(settings.telegram_webhook_secret)
+        if settings.telegram_webhook_url and not secret:
+            raise SetupError("HOCVUSO_TELEGRAM_WEBHOOK_SECRET is required with a webhook URL")
+        telegram = TelegramChannel(
+            app.engine,
+            app.sessions,
+            settings.telegram_token.get_secret_value(),
+            settings.telegram_api_url,
+            rate=settings.telegram_rate,
+            webhook_url=settings.telegram_webhook_url,
+            webhook_secret=secret,
+        )
+        channels.append(telegram)
+        if settings.telegram_webhook_url:
+            telegram_hook = telegram.process_json
+    if not channels:
+        raise SetupError(
+            "no channel is configured: set HOCVUSO_TELEGRAM_TOKEN "
+            "(or try the terminal chat with `hocvuso demo`)"
+        )
+    server = WebServer(
+        build_web_app(
+            app.db_engine,
+            telegram=telegram_hook,
+            telegram_secret=_secret(settings.telegram_webhook_secret),
+        ),
+        settings.http_host,
+        settings.http_port,
+    )
+    started: list[Channel] = []
+    await server.start()
+    try:
+        for channel in channels:
+            try:
+                await channel.start()
+            except ChannelSetupError as error:
+                raise SetupError(str(error)) from error
+            started.append(channel)
+        log.info("bot running: %s", ", ".join(c.name for c in channels))
+        await stop.wait()
+    finally:
+        for channel in reversed(started):
+            await channel.stop()
+        await server.stop()
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None

@@ -8,6 +8,7 @@ import io
 import json
 import logging
 import os
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -18,7 +19,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from pydantic import ValidationError
 
-from bot.app import SetupError, build_app
+from bot.app import SetupError, build_app, serve
 from bot.config import ROOT, Settings
 from bot.lessons.loader import ContentError, check_folder
 from bot.stats.coverage import CommuneCoverage, commune_coverage, stats_json
@@ -275,6 +276,24 @@ def demo(user: Annotated[str, typer.Option(help="Who you are in the chat")] = "d
 def chat(user: Annotated[str, typer.Option(help="Who you are in the chat")] = "local") -> None:
     """Chat with the bot in the terminal as a resident."""
     run(_chat(settings(), user))
+
+
+@app.command("run")
+def run_bot() -> None:
+    """Run the bot on the configured channels (Telegram polling, or webhooks) until stopped."""
+
+    logging.getLogger().setLevel(os.environ.get("HOCVUSO_LOG_LEVEL", "INFO"))
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per API call is noise
+
+    async def go() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        async with build_app(settings()) as a:
+            await serve(a, stop)
+
+    run(go())
 
 
 def main() -> None:

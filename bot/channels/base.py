@@ -22,6 +22,10 @@ class Channel(Protocol):
         """Send one reply to a chat."""
 
 
+class ChannelSetupError(Exception):
+    """A channel cannot start (token refused, API unreachable); the message says why."""
+
+
 NUMBER_HINT = "(Trả lời bằng số 1, 2, 3… hoặc gõ 0 để về menu)"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Hashable
 from contextlib import asynccontextmanager
 from datetime import datetime
 
@@ -24,19 +24,24 @@ log = logging.getLogger(__name__)
 BUSY = "Hệ thống đang bận, bạn thử lại sau nhé 🙏"
 
 
-class UserLocks:
-    """One asyncio lock per user, dropped when nobody holds or waits for it."""
+class KeyedLocks:
+    """One asyncio lock per key (a user, a chat), dropped when nobody holds or waits for it.
+
+    Waiters are served first come, first served, so messages keep their order.
+    """
 
     def __init__(self) -> None:
-        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._locks: weakref.WeakValueDictionary[Hashable, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
 
     @asynccontextmanager
-    async def hold(self, user_id: int) -> AsyncIterator[None]:
-        """Serialise the messages of one user; other users run concurrently."""
-        lock = self._locks.get(user_id)
+    async def hold(self, key: Hashable) -> AsyncIterator[None]:
+        """Serialise the work of one key; other keys run concurrently."""
+        lock = self._locks.get(key)
         if lock is None:
             lock = asyncio.Lock()
-            self._locks[user_id] = lock
+            self._locks[key] = lock
         async with lock:
             yield
 
@@ -55,22 +60,25 @@ class Engine:
         self.router = router
         self.curriculum = curriculum
         self.clock = clock
-        self.locks = UserLocks()
+        self.locks = KeyedLocks()
 
     async def handle(self, inbound: Inbound) -> Outcome:
         """Handle one message; never raises: errors become a kind "busy" reply and a log line."""
         user_id: int | None = None
         try:
-            user_id = await self.user_for(inbound)
-            async with self.locks.hold(user_id):
-                return await self._handle_locked(inbound, user_id)
+            # The account lock is taken before any await, so one person's messages keep their
+            # order; the user lock covers a person writing from two linked apps at once.
+            async with self.locks.hold((inbound.channel, inbound.external_id)):
+                user_id = await self.user_for(inbound)
+                async with self.locks.hold(user_id):
+                    return await self._handle_locked(inbound, user_id)
         except IntegrityError:
             if inbound.update_key and await self._already_processed(inbound):
                 return Outcome(duplicate=True, user_id=user_id)
             log.exception("integrity error", extra=_context(inbound, user_id))
         except Exception:
             log.exception("handling failed", extra=_context(inbound, user_id))
-        return Outcome([Reply(BUSY)], user_id=user_id)
+        return Outcome([Reply(BUSY)], user_id=user_id, failed=True)
 
     async def _handle_locked(self, inbound: Inbound, user_id: int) -> Outcome:
         async with self.sessions() as session, session.begin():

@@ -56,4 +56,5 @@ class Outcome:
     replies: list[Reply] = field(default_factory=list)
     refused: bool = False  # an old or forged button: channels may show a short notice
     duplicate: bool = False  # a redelivered update, already handled
+    failed: bool = False  # nothing was committed: a webhook should not acknowledge the update
     user_id: int | None = None

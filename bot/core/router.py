@@ -20,6 +20,11 @@ YES = {"co", "dong y", "ok", "oke", "u", "uh", "um", "vang", "da", "dung", "dung
 NO = {"khong", "ko", "k", "kg", "khong dong y", "sai", "no", "n", "thoi"}
 
 STALE = "Câu này đã qua, mời bạn chọn lại 🙏"
+MEDIA = "Mình chỉ đọc được chữ thôi 🙏. Bạn gõ chữ, gõ số hoặc bấm nút giúp mình nhé."
+UNSUPPORTED = (
+    "Mình chưa xem được tin nhắn này. Nếu bạn đang giúp người thân dùng, "
+    "hãy gõ chữ hoặc gõ số (ví dụ: 1) để trả lời nhé. Gõ 0 để về menu."
+)
 EMPTY = "Mình chưa nhận được chữ nào. Bạn gõ lại giúp mình nhé."
 TOO_LONG = "Tin nhắn dài quá, mình chỉ đọc được tin ngắn. Bạn gõ ngắn gọn lại giúp mình nhé."
 UNKNOWN_COMMAND = "Mình chưa biết lệnh này. Gõ /trogiup để xem các lệnh, hoặc gõ 0 để về menu."
@@ -77,6 +82,10 @@ class Router:
             ctx.say(STALE)
             ctx.repeat_prompt()
             return True
+        if inbound.kind in ("media", "unsupported"):
+            ctx.say(MEDIA if inbound.kind == "media" else UNSUPPORTED)
+            ctx.repeat_prompt()
+            return False
         text = clean(inbound.text or "").strip()
         if not text:
             ctx.say(EMPTY)

@@ -1,0 +1,40 @@
+"""The chat command menus per role, with their Vietnamese descriptions (Telegram's menu button)."""
+
+from __future__ import annotations
+
+RESIDENT = [
+    ("start", "Bắt đầu / đăng ký"),
+    ("hoc", "Chọn bài học"),
+    ("tiep", "Học tiếp bài đang dở"),
+    ("ketqua", "Kết quả của tôi"),
+    ("hoi", "Hỏi một câu, tìm bài phù hợp"),
+    ("nhacnho", "Bật/tắt tin nhắc học"),
+    ("lienket", "Liên kết Zalo và Telegram"),
+    ("xoadulieu", "Xoá dữ liệu của tôi"),
+    ("trogiup", "Hướng dẫn"),
+]
+VILLAGE_HEAD = [
+    ("thon", "Số liệu của thôn"),
+    ("chuahoc", "Hộ chưa có người học"),
+    ("sohodan", "Khai báo tổng số hộ"),
+    ("hoctructiep", "Ghi nhận lớp học trực tiếp"),
+    ("nopbaocao", "Nộp báo cáo"),
+    ("hanbaocao", "Hạn báo cáo"),
+]
+STAFF = [
+    ("thongke", "Thống kê toàn xã"),
+    ("bieudo", "Biểu đồ"),
+    ("xuatbaocao", "Xuất báo cáo Excel/Word"),
+    ("chuanop", "Thôn chưa nộp báo cáo"),
+    ("guitin", "Gửi thông báo"),
+    ("moi", "Tạo mã mời"),
+]
+
+
+def menu_for(role: str) -> list[tuple[str, str]]:
+    """Return the commands a user of this role sees in the menu."""
+    if role == "village_head":
+        return VILLAGE_HEAD + RESIDENT
+    if role in ("staff", "admin"):
+        return STAFF + VILLAGE_HEAD[-1:] + RESIDENT
+    return RESIDENT

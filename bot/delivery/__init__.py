@@ -1,0 +1,1 @@
+"""Delivery: rate limits for sending, and (later) the outbox and its dispatcher."""

@@ -1,0 +1,69 @@
+"""Token-bucket rate limits: a global one per channel and a gentle spacing per chat."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import OrderedDict
+
+
+class TokenBucket:
+    """Allow `rate` sends a second on average, bursts up to `burst`; callers wait their turn.
+
+    `pause(seconds)` stops everyone for that long (a platform's 429 retry_after applies to the
+    whole bot), without counting as a failure.
+    """
+
+    def __init__(self, rate: float, burst: float | None = None) -> None:
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.rate = rate
+        self.capacity = burst if burst is not None else max(1.0, rate)
+        self._tokens = self.capacity
+        self._updated = time.monotonic()
+        self._paused_until = 0.0
+        self._lock = asyncio.Lock()
+
+    def _refill(self, now: float) -> None:
+        self._tokens = min(self.capacity, self._tokens + (now - self._updated) * self.rate)
+        self._updated = now
+
+    async def acquire(self) -> None:
+        """Wait until one send is allowed."""
+        async with self._lock:
+            while True:
+                now = time.monotonic()
+                if now < self._paused_until:
+                    await asyncio.sleep(self._paused_until - now)
+                    continue
+                self._refill(now)
+                if self._tokens >= 1:
+                    self._tokens -= 1
+                    return
+                await asyncio.sleep((1 - self._tokens) / self.rate)
+
+    def pause(self, seconds: float) -> None:
+        """Stop all sends for `seconds` from now."""
+        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+        self._tokens = 0
+
+
+class ChatSpacing:
+    """Keep at least `interval` seconds between two messages to the same chat."""
+
+    def __init__(self, interval: float, remember: int = 10_000) -> None:
+        self.interval = interval
+        self.remember = remember
+        self._last: OrderedDict[str, float] = OrderedDict()
+
+    async def wait(self, chat_id: str) -> None:
+        """Sleep until this chat may receive its next message, and book that moment."""
+        now = time.monotonic()
+        earliest = self._last.get(chat_id, 0.0) + self.interval
+        slot = max(now, earliest)
+        self._last[chat_id] = slot
+        self._last.move_to_end(chat_id)
+        while len(self._last) > self.remember:
+            self._last.popitem(last=False)
+        if slot > now:
+            await asyncio.sleep(slot - now)

@@ -1,0 +1,100 @@
+"""Our aiohttp server: platform webhooks and the health check."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+log = logging.getLogger(__name__)
+
+WebhookHandler = Callable[[dict[str, Any]], Awaitable[bool]]
+MAX_BODY = 1024 * 1024
+
+
+def secret_matches(given: str | None, expected: str | None) -> bool:
+    """Compare a webhook secret in constant time (no secret configured accepts nothing)."""
+    if not expected or given is None:
+        return False
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def webhook_route(handler: WebhookHandler, secret: str | None, header: str) -> Any:
+    """Build a webhook endpoint: check the secret, process and commit, then answer 200."""
+
+    async def endpoint(request: web.Request) -> web.Response:
+        if not secret_matches(request.headers.get(header), secret):
+            return web.Response(status=403, text="forbidden")
+        try:
+            body = await request.read()
+            data = json.loads(body)
+            if not isinstance(data, dict):
+                raise ValueError("not an object")
+        except ValueError:
+            return web.Response(status=400, text="bad request")
+        if await handler(data):
+            return web.Response(text="ok")
+        # Nothing was committed: the platform should deliver this update again.
+        return web.Response(status=503, text="retry later")
+
+    return endpoint
+
+
+def build_web_app(
+    db_engine: AsyncEngine,
+    *,
+    telegram: WebhookHandler | None = None,
+    telegram_secret: str | None = None,
+) -> web.Application:
+    """Assemble the routes for the channels that use webhooks."""
+    app = web.Application(client_max_size=MAX_BODY)
+
+    async def healthz(_request: web.Request) -> web.Response:
+        try:
+            async with db_engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception:
+            log.exception("health check: database unavailable")
+            return web.json_response({"status": "error", "database": "unavailable"}, status=503)
+        return web.json_response({"status": "ok", "database": "ok"})
+
+    app.router.add_get("/healthz", healthz)
+    if telegram is not None:
+        app.router.add_post(
+            "/webhook/telegram",
+            webhook_route(telegram, telegram_secret, "X-Telegram-Bot-Api-Secret-Token"),
+        )
+    return app
+
+
+class WebServer:
+    """Run the aiohttp app on the configured host and port."""
+
+    def __init__(self, app: web.Application, host: str, port: int) -> None:
+        self.app = app
+        self.host = host
+        self.port = port
+        self._runner: web.AppRunner | None = None
+
+    async def start(self) -> None:
+        """Start listening."""
+        self._runner = web.AppRunner(self.app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        if self.port == 0:  # tests ask for any free port
+            server = site._server  # noqa: SLF001 - aiohttp exposes no public accessor
+            self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        log.info("listening on %s:%s", self.host, self.port)
+
+    async def stop(self) -> None:
+        """Stop listening and close connections."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
