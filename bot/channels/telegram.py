@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import warnings
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -88,6 +89,9 @@ class TelegramChannel:
         webhook_secret: str | None = None,
         chat_interval: float = 0.05,
     ) -> None:
+        # Opt in to PTB's coming timedelta durations now; otherwise every 429 it parses raises a
+        # deprecation warning from inside RetryAfter.
+        os.environ.setdefault("PTB_TIMEDELTA", "true")
         self.engine = engine
         self.sessions = sessions
         self.webhook_url = webhook_url
@@ -98,6 +102,7 @@ class TelegramChannel:
             .base_url(api_url)
             .base_file_url(file_url(api_url))
             .concurrent_updates(256)
+            .job_queue(None)  # schedules are ours (APScheduler over our tables), not PTB's
         )
         if webhook_url:
             builder = builder.updater(None)
