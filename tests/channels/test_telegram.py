@@ -356,3 +356,22 @@ async def test_fifty_users_at_once_each_get_every_reply_in_order(
             f"Câu {i}" for i in range(1, len(lesson.questions) + 1)
         ]
         assert texts.index(next(t for t in texts if "Bạn đạt" in t)) > texts.index(questions[-1])
+
+
+async def test_role_menus_are_published_for_users_with_a_role(
+    fake: FakeTelegram, engine: Engine, sessions: async_sessionmaker[AsyncSession], commune: int
+) -> None:
+    async with sessions() as session, session.begin():
+        head = User(role="village_head", state={})
+        session.add(head)
+        await session.flush()
+        session.add(Identity(user_id=head.id, channel="telegram", external_id="90", chat_id="90"))
+    fake.register_chat(90)
+    channel = TelegramChannel(engine, sessions, fake.token, fake.base_url, rate=1000)
+    await channel.start()
+    await channel.stop()
+    head_menu = [c["command"] for c in fake.commands["chat:90"]]
+    assert "thon" in head_menu
+    assert "nopbaocao" in head_menu
+    assert "thongke" not in head_menu
+    assert "thon" not in [c["command"] for c in fake.commands["default"]]
