@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.core.engine import Engine
 from bot.handlers import build_router
 from bot.lessons import Curriculum, load_curriculum
+from bot.media import MediaStore
 from bot.storage import db
 from bot.web import WebServer, build_web_app
 
@@ -92,9 +93,33 @@ async def serve(app: App, stop: asyncio.Event) -> None:
         channels.append(telegram)
         if settings.telegram_webhook_url:
             telegram_hook = telegram.process_json
+    zalo_hook = None
+    media = MediaStore()
+    if settings.zalo_token is not None:
+        from bot.channels.zalo import ZaloChannel
+
+        zalo_secret = _secret(settings.zalo_webhook_secret)
+        if settings.zalo_webhook_url and not (zalo_secret and 8 <= len(zalo_secret) <= 256):
+            raise SetupError(
+                "HOCVUSO_ZALO_WEBHOOK_SECRET (8–256 characters) is required with a webhook URL"
+            )
+        zalo = ZaloChannel(
+            app.engine,
+            app.sessions,
+            settings.zalo_token.get_secret_value(),
+            settings.zalo_api_url,
+            rate=settings.zalo_rate,
+            webhook_url=settings.zalo_webhook_url,
+            webhook_secret=zalo_secret,
+            media=media,
+            public_url=settings.public_base(),
+        )
+        channels.append(zalo)
+        if settings.zalo_webhook_url:
+            zalo_hook = zalo.process_json
     if not channels:
         raise SetupError(
-            "no channel is configured: set HOCVUSO_TELEGRAM_TOKEN "
+            "no channel is configured: set HOCVUSO_TELEGRAM_TOKEN or HOCVUSO_ZALO_TOKEN "
             "(or try the terminal chat with `hocvuso demo`)"
         )
     server = WebServer(
@@ -102,6 +127,9 @@ async def serve(app: App, stop: asyncio.Event) -> None:
             app.db_engine,
             telegram=telegram_hook,
             telegram_secret=_secret(settings.telegram_webhook_secret),
+            zalo=zalo_hook,
+            zalo_secret=_secret(settings.zalo_webhook_secret),
+            media=media,
         ),
         settings.http_host,
         settings.http_port,

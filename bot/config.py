@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     zalo_api_url: str = "https://bot-api.zaloplatforms.com/bot"
     zalo_webhook_url: str | None = None
     zalo_webhook_secret: SecretStr | None = None
+    public_url: str | None = None  # where our server is reachable from outside (media links)
     http_host: str = "127.0.0.1"
     http_port: int = 8080
     timezone: str = "Asia/Ho_Chi_Minh"
@@ -58,6 +59,16 @@ class Settings(BaseSettings):
     def tz(self) -> ZoneInfo:
         """Return the commune's time zone."""
         return ZoneInfo(self.timezone)
+
+    def public_base(self) -> str | None:
+        """Return the public base URL: set explicitly, or derived from a webhook URL."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        for hook in (self.zalo_webhook_url, self.telegram_webhook_url):
+            if hook and "://" in hook:
+                scheme, rest = hook.split("://", 1)
+                return f"{scheme}://{rest.split('/', 1)[0]}"
+        return None
 
     def content_path(self) -> Path:
         """Return the lesson folder, relative paths taken from the project root if not found."""

@@ -12,6 +12,8 @@ from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.media import MediaStore
+
 log = logging.getLogger(__name__)
 
 WebhookHandler = Callable[[dict[str, Any]], Awaitable[bool]]
@@ -51,6 +53,9 @@ def build_web_app(
     *,
     telegram: WebhookHandler | None = None,
     telegram_secret: str | None = None,
+    zalo: WebhookHandler | None = None,
+    zalo_secret: str | None = None,
+    media: MediaStore | None = None,
 ) -> web.Application:
     """Assemble the routes for the channels that use webhooks."""
     app = web.Application(client_max_size=MAX_BODY)
@@ -70,6 +75,23 @@ def build_web_app(
             "/webhook/telegram",
             webhook_route(telegram, telegram_secret, "X-Telegram-Bot-Api-Secret-Token"),
         )
+    if zalo is not None:
+        app.router.add_post(
+            "/webhook/zalo", webhook_route(zalo, zalo_secret, "X-Bot-Api-Secret-Token")
+        )
+    if media is not None:
+
+        async def media_file(request: web.Request) -> web.Response:
+            stored = media.get(request.match_info["token"])
+            if stored is None:
+                return web.Response(status=404, text="not found")
+            return web.Response(
+                body=stored.data,
+                content_type=stored.content_type,
+                headers={"Content-Disposition": f'inline; filename="{stored.filename}"'},
+            )
+
+        app.router.add_get("/media/{token}", media_file)
     return app
 
 

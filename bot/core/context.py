@@ -91,6 +91,11 @@ class Context:
         """Write a long-lived state value."""
         self._state[key] = value
 
+    def switch_user(self, user: User) -> None:
+        """Continue as another user (after two accounts were joined); keep the replies."""
+        self.user = user
+        self._state = dict(user.state or {})
+
     def clear(self) -> None:
         """Forget the conversation entirely."""
         self._state = {}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.router import Command, Router
-from bot.handlers import help, learning, onboarding, privacy, progress
+from bot.handlers import help, learning, linking, onboarding, privacy, progress
 
 
 def build_router() -> Router:
@@ -17,7 +17,7 @@ def build_router() -> Router:
         Command("ketqua", progress.results, ("ket qua",)),
         Command("hoi", help.ask, takes_args=True),
         Command("nhacnho", privacy.reminders, ("nhac nho",)),
-        Command("lienket", help.link, ("lien ket",)),
+        Command("lienket", linking.link, ("lien ket",), open=True, takes_args=True),
         Command("xoadulieu", privacy.ask_delete, ("xoa du lieu",), open=True),
         Command("trogiup", help.help_, ("tro giup", "help", "huong dan"), open=True),
     ):

@@ -8,6 +8,7 @@ from bot.core.text import fold
 from bot.handlers import onboarding
 from bot.handlers import texts as t
 from bot.handlers.learning import lesson_list
+from bot.handlers.linking import looks_like_code, redeem
 from bot.handlers.menu import BACK, MENU_OPTIONS, show_menu
 
 
@@ -67,6 +68,9 @@ async def find_lessons(ctx: Context) -> None:
 
 async def fallback(ctx: Context) -> None:
     """Handle free text no step expects: a question, a bad answer, or registration first."""
+    if not ctx.registered and looks_like_code(ctx.args):
+        await redeem(ctx, ctx.args)  # the first thing a linked account sends is often the code
+        return
     offered = ctx.offered()
     is_question = len(fold(ctx.args).split()) >= 2
     if ctx.registered and is_question and ctx.curriculum.search(ctx.args, limit=1):
@@ -79,9 +83,3 @@ async def fallback(ctx: Context) -> None:
         await onboarding.gate(ctx)
     else:
         ctx.ask(t.NOT_UNDERSTOOD, MENU_OPTIONS)
-
-
-async def link(ctx: Context) -> None:
-    """Explain that linking apps is not available yet (/lienket)."""
-    ctx.say(t.LINK_NOT_YET)
-    await show_menu(ctx)

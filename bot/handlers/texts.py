@@ -132,10 +132,20 @@ REMINDERS_ASK = "Tin nhắc học đang {state}. Bạn muốn thế nào?"
 REMINDERS_TURN_ON = "Bật nhắc nhở"
 REMINDERS_TURN_OFF = "Tắt nhắc nhở"
 
-LINK_NOT_YET = (
-    "Tính năng liên kết Zalo và Telegram chưa được bật ở xã mình. "
-    "Bạn vẫn học bình thường ở ứng dụng này nhé."
+LINK_CODE = (
+    "🔗 Mã liên kết của bạn: {code} (dùng được trong {minutes} phút).\n"
+    "Mở ứng dụng kia (Zalo hoặc Telegram), nhắn cho trợ lý Học vụ số: /lienket {code}\n"
+    "Sau đó bạn học tiếp ở đâu cũng được, kết quả là một."
 )
+LINK_BAD_CODE = (
+    "Mã liên kết không đúng hoặc đã hết hạn. Bạn kiểm tra lại, hoặc lấy mã mới bằng /lienket."
+)
+LINK_TOO_MANY = "Bạn đã nhập sai mã nhiều lần. Bạn đợi khoảng 10 phút rồi thử lại nhé."
+LINK_OTHER_APP = (
+    "Mã này cần gửi từ ứng dụng khác với nơi bạn lấy mã. "
+    "Bạn mở ứng dụng còn lại rồi nhắn /lienket kèm mã nhé."
+)
+LINKED = "✅ Đã liên kết với tài khoản {app} của bạn. Bạn học tiếp ở đây, kết quả vẫn giữ nguyên."
 
 DELETE_ASK = (
     "Bạn muốn xoá thông tin của mình? Mình sẽ xoá tên, thôn, hộ và toàn bộ kết quả học. "

@@ -190,6 +190,19 @@ class QuizAnswer(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class LinkCode(Base):
+    """A short-lived code that joins a person's accounts on two apps into one user."""
+
+    __tablename__ = "link_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class ProcessedUpdate(Base):
     """A platform update already handled, so a redelivery is not handled twice."""
 
@@ -222,6 +235,7 @@ __all__ = [
     "Household",
     "Identity",
     "LessonProgress",
+    "LinkCode",
     "ProcessedUpdate",
     "QuizAnswer",
     "User",
