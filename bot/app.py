@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 from pydantic import SecretStr
 from sqlalchemy.exc import DBAPIError
@@ -15,9 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.channels.base import Channel, ChannelSetupError
 from bot.config import Settings
 from bot.core.engine import Engine
+from bot.delivery.dispatcher import Dispatcher
 from bot.handlers import build_router
 from bot.lessons import Curriculum, load_curriculum
 from bot.media import MediaStore
+from bot.scheduling.scheduler import Scheduler
 from bot.storage import db
 from bot.web import WebServer, build_web_app
 
@@ -135,6 +138,14 @@ async def serve(app: App, stop: asyncio.Event) -> None:
         settings.http_port,
     )
     started: list[Channel] = []
+    dispatcher = Dispatcher(
+        app.sessions,
+        {c.name: c for c in channels},
+        lease=timedelta(seconds=settings.outbox_lease_seconds),
+        # Claim no more than can be sent well within the lease, or another instance re-sends.
+        batch=max(10, min(200, int(_slowest_rate(settings) * settings.outbox_lease_seconds / 2))),
+    )
+    scheduler = Scheduler(app.sessions, app.db_engine, dispatcher)
     await server.start()
     try:
         for channel in channels:
@@ -143,12 +154,21 @@ async def serve(app: App, stop: asyncio.Event) -> None:
             except ChannelSetupError as error:
                 raise SetupError(str(error)) from error
             started.append(channel)
+        await scheduler.start()
         log.info("bot running: %s", ", ".join(c.name for c in channels))
         await stop.wait()
     finally:
+        await scheduler.stop()
+        await dispatcher.stop()
         for channel in reversed(started):
             await channel.stop()
         await server.stop()
+
+
+def _slowest_rate(settings: Settings) -> float:
+    rates = [settings.telegram_rate] if settings.telegram_token else []
+    rates += [settings.zalo_rate] if settings.zalo_token else []
+    return min(rates, default=settings.telegram_rate)
 
 
 def _secret(value: SecretStr | None) -> str | None:

@@ -18,13 +18,20 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from pydantic import ValidationError
+from sqlalchemy import select
 
 from bot.app import SetupError, build_app, serve
 from bot.config import ROOT, Settings
 from bot.lessons.loader import ContentError, check_folder
 from bot.stats.coverage import CommuneCoverage, commune_coverage, stats_json
 from bot.storage import db
-from bot.storage.imports import ImportFailed, add_commune, import_households, import_villages
+from bot.storage.imports import (
+    ImportFailed,
+    add_commune,
+    commune_key,
+    import_households,
+    import_villages,
+)
 
 T = TypeVar("T")
 
@@ -90,6 +97,123 @@ def commune_add(
             return (
                 f"{'Added' if created else 'Already there'}: {commune.name} ({commune.province})"
             )
+
+    typer.echo(run(go()))
+
+
+async def _commune_named(session: Any, name: str | None) -> Any:
+    from bot.storage.models import Commune
+
+    rows = list(await session.scalars(select(Commune).order_by(Commune.name)))
+    if name is None:
+        if len(rows) != 1:
+            raise CliError("there are several communes (or none): name one with --commune")
+        return rows[0]
+    wanted = commune_key(name)
+    found = next((c for c in rows if c.name_folded == wanted), None)
+    if found is None:
+        raise CliError(f"commune {name!r} not found")
+    return found
+
+
+@commune_app.command("deadlines")
+def commune_deadlines(
+    commune: Annotated[
+        str | None, typer.Option(help="Commune name (if there are several)")
+    ] = None,
+    add: Annotated[str | None, typer.Option(help="Add or change a deadline: DD/MM")] = None,
+    title: Annotated[str | None, typer.Option(help="Title of the added deadline")] = None,
+    offsets: Annotated[str, typer.Option(help="Reminder days before, e.g. 14,7,3,1,0")] = (
+        "14,7,3,1,0"
+    ),
+    hour: Annotated[int, typer.Option(help="Local hour reminders are sent", min=0, max=23)] = 8,
+    remove: Annotated[str | None, typer.Option(help="Remove a deadline: DD/MM")] = None,
+) -> None:
+    """List a commune's reporting deadlines, or add, change or remove one."""
+    from bot.storage.deadlines import deadlines_of
+    from bot.storage.models import Deadline
+
+    def day_month(text: str) -> tuple[int, int]:
+        try:
+            day, month = (int(part) for part in text.split("/"))
+            datetime(2024, month, day)  # noqa: DTZ001 - only validates the day and month
+        except ValueError as exc:
+            raise CliError(f"{text!r} is not a date DD/MM") from exc
+        return day, month
+
+    try:
+        offset_days = sorted({int(x) for x in offsets.split(",") if x.strip()}, reverse=True)
+    except ValueError as exc:
+        raise CliError("--offsets takes whole numbers separated by commas") from exc
+    if any(d < 0 or d > 90 for d in offset_days):
+        raise CliError("--offsets must be between 0 and 90 days")
+
+    async def go() -> list[str]:
+        async with build_app(settings()) as a, db.transaction(a.sessions) as session:
+            found = await _commune_named(session, commune)
+            rows = {(d.day, d.month): d for d in await deadlines_of(session, found.id)}
+            if remove:
+                row = rows.get(day_month(remove))
+                if row is None:
+                    raise CliError(f"no deadline on {remove}")
+                await session.delete(row)
+            if add:
+                day, month = day_month(add)
+                row = rows.get((day, month))
+                if row is None:
+                    row = Deadline(commune_id=found.id, day=day, month=month, title="")
+                    session.add(row)
+                row.title = title or row.title or f"Báo cáo Bình dân học vụ số (hạn {add})"
+                row.offsets_days = offset_days
+                row.send_hour = hour
+            await session.flush()
+            lines = []
+            for d in await deadlines_of(session, found.id):
+                days = ", ".join(map(str, d.offsets_days))
+                lines.append(
+                    f"{d.day:02d}/{d.month:02d}  {d.title}  "
+                    f"(reminders {days} days before, at {d.send_hour:02d}:00)"
+                )
+            return lines or ["(no deadlines)"]
+
+    typer.echo("\n".join(run(go())))
+
+
+@app.command("invite")
+def invite(
+    role: Annotated[str, typer.Option(help="admin | staff | village_head")],
+    commune: Annotated[str | None, typer.Option(help="Commune of the role")] = None,
+    village: Annotated[str | None, typer.Option(help="Village, for a village head")] = None,
+) -> None:
+    """Create a one-time invite code (valid 7 days) that grants a role with its scope."""
+    from bot.storage.invites import create_invite, find_village
+
+    if role not in ("admin", "staff", "village_head"):
+        raise CliError("--role must be admin, staff or village_head")
+
+    async def go() -> str:
+        async with build_app(settings()) as a, db.transaction(a.sessions) as session:
+            commune_row = None
+            if role != "admin" or commune:
+                commune_row = await _commune_named(session, commune)
+            village_row = None
+            if role == "village_head":
+                if not village:
+                    raise CliError("a village head needs --village")
+                village_row = await find_village(session, commune_row.id, village)
+                if village_row is None:
+                    raise CliError(f"village {village!r} not found in {commune_row.name}")
+            now = datetime.now(a.settings.tz)
+            code, row = await create_invite(
+                session,
+                role,
+                commune_row.id if commune_row else None,
+                village_row.id if village_row else None,
+                now,
+            )
+            scope = village_row.name if village_row else (commune_row.name if commune_row else "")
+            expires = row.expires_at.astimezone(a.settings.tz).strftime("%d/%m/%Y %H:%M")
+            return f"{code}\n{role} {scope} — one use, expires {expires}. Send: /nhanma {code}"
 
     typer.echo(run(go()))
 
@@ -244,6 +368,79 @@ def stats(
         typer.echo(f"Written: {output}")
     else:
         sys.stdout.write(text)
+
+
+# --- reminders and outbox ------------------------------------------------------------------
+reminders_app = typer.Typer(help="Deadline reminders.", no_args_is_help=True)
+outbox_app = typer.Typer(help="The outbox of proactive messages.", no_args_is_help=True)
+app.add_typer(reminders_app, name="reminders")
+app.add_typer(outbox_app, name="outbox")
+
+
+@reminders_app.command("plan")
+def reminders_plan(
+    at: Annotated[
+        str | None, typer.Option(help="The moment to plan for (ISO, e.g. 2026-12-01T08:00+07:00)")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show, do not enqueue")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the planned messages as JSON")
+    ] = False,
+) -> None:
+    """Run the reminder planner for a moment (default: now) and enqueue what is due."""
+    from bot.scheduling.reminders import enqueue_planned, plan_deadline_reminders
+
+    s = settings()
+    if at:
+        try:
+            moment = datetime.fromisoformat(at)
+        except ValueError as exc:
+            raise CliError(f"--at {at!r} is not an ISO date and time") from exc
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=s.tz)
+    else:
+        moment = datetime.now(s.tz)
+
+    async def go() -> tuple[list[Any], int]:
+        async with build_app(s) as a, db.transaction(a.sessions) as session:
+            planned = await plan_deadline_reminders(session, moment)
+            added = 0 if dry_run else await enqueue_planned(session, planned)
+            return planned, added
+
+    planned, added = run(go())
+    if as_json:
+        typer.echo(json.dumps([p.as_json() for p in planned], ensure_ascii=False, indent=2))
+        return
+    for p in planned:
+        typer.echo(
+            f"{p.kind:16} {p.channel}:{p.chat_id}  {p.village or '(staff)'}  "
+            f"{p.due}  {p.days_left:+d} days"
+        )
+    verb = "would be planned (dry run)" if dry_run else f"planned, {added} new in the outbox"
+    typer.echo(f"{len(planned)} message(s) {verb}.")
+
+
+@outbox_app.command("status")
+def outbox_status() -> None:
+    """Count outbox messages by kind and status, and show the latest failures."""
+    from bot.delivery.outbox import recent_failures, status_counts
+
+    async def go() -> tuple[dict[tuple[str, str], int], list[Any]]:
+        async with build_app(settings()) as a, a.sessions() as session:
+            return await status_counts(session), await recent_failures(session)
+
+    counts, failures = run(go())
+    if not counts:
+        typer.echo("The outbox is empty.")
+        return
+    statuses = ("pending", "sending", "sent", "failed", "unreachable")
+    typer.echo(f"{'kind':18}" + "".join(f"{s:>12}" for s in statuses))
+    for kind in sorted({k for k, _ in counts}):
+        typer.echo(f"{kind:18}" + "".join(f"{counts.get((kind, s), 0):>12}" for s in statuses))
+    for row in failures:
+        typer.echo(
+            f"#{row.id} {row.kind} {row.channel}:{row.chat_id} {row.status}: {row.last_error}"
+        )
 
 
 # --- chat -----------------------------------------------------------------------------------

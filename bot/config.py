@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     telegram_rate: float = Field(25.0, gt=0)
     zalo_rate: float = Field(10.0, gt=0)
     log_level: str = "INFO"
+    outbox_lease_seconds: float = Field(60.0, gt=0)
 
     @field_validator("database_url")
     @classmethod

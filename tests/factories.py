@@ -136,3 +136,30 @@ async def village_named(sessions: async_sessionmaker[AsyncSession], name: str) -
         found = await session.scalar(select(Village).where(Village.name == name))
         assert found is not None
         return found
+
+
+async def grant(
+    engine: Engine, chat: Chat, role: str, village: str | None = None, commune: str = "Kim Thành"
+) -> None:
+    """Give a chat user a role through a real invite code, as an operator would."""
+    from datetime import UTC, datetime
+
+    from bot.storage.imports import commune_key
+    from bot.storage.invites import create_invite, find_village
+    from bot.storage.models import Commune
+
+    async with transaction(engine.sessions) as session:
+        row = await session.scalar(
+            select(Commune).where(Commune.name_folded == commune_key(commune))
+        )
+        assert row is not None
+        village_row = await find_village(session, row.id, village) if village else None
+        code, _ = await create_invite(
+            session,
+            role,
+            row.id,
+            village_row.id if village_row else None,
+            datetime.now(UTC),
+        )
+    await chat.say(f"/nhanma {code}")
+    assert "Bạn đã được giao vai trò" in chat.text, chat.text

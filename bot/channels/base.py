@@ -22,6 +22,14 @@ class Channel(Protocol):
         """Send one reply to a chat."""
 
 
+class Unreachable(Exception):
+    """The user blocked the bot or left: do not try this chat again until they write."""
+
+
+class PermanentFailure(Exception):
+    """The platform refused this message for good (bad request): retrying cannot help."""
+
+
 class ChannelSetupError(Exception):
     """A channel cannot start (token refused, API unreachable); the message says why."""
 

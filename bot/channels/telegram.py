@@ -26,7 +26,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
-from bot.channels.base import ChannelSetupError
+from bot.channels.base import ChannelSetupError, PermanentFailure, Unreachable
 from bot.channels.split import split_text
 from bot.core.commands import menu_for
 from bot.core.engine import Engine, KeyedLocks
@@ -44,10 +44,6 @@ MAX_CAPTION = 1024
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 GROUP_NOTE = "Mình chỉ trò chuyện riêng thôi. Bạn nhắn riêng cho mình để học nhé 🙏"
 ATTEMPTS = 3
-
-
-class Unreachable(Exception):
-    """The user blocked the bot or deleted the chat."""
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -165,7 +161,7 @@ class TelegramChannel:
         commands = _commands(role)
         try:
             await self._call(chat_id, lambda: self.bot_api.set_my_commands(commands, scope=scope))
-        except (Unreachable, TelegramError):
+        except (Unreachable, PermanentFailure, TelegramError):
             log.warning("could not set the command menu", extra={"chat_id": chat_id})
 
     # --- receiving --------------------------------------------------------------------------
@@ -186,12 +182,14 @@ class TelegramChannel:
                 return True
             async with self.order.hold(inbound.chat_id):
                 outcome = await self.engine.handle(inbound)
+                if outcome.role_changed:
+                    await self.set_role_commands(inbound.chat_id, outcome.role_changed)
                 if update.callback_query is not None:
                     await self._settle_callback(update, outcome)
                 for reply in outcome.replies:
                     await self.send(inbound.chat_id, reply)
             return not outcome.failed
-        except Unreachable:
+        except (Unreachable, PermanentFailure):
             return True
         except Exception:
             log.exception("telegram update failed", extra={"update_id": update.update_id})
@@ -246,12 +244,12 @@ class TelegramChannel:
         toast = STALE if outcome.refused else None
         try:
             await self._call(None, lambda: query.answer(text=toast))
-        except TelegramError:
+        except (TelegramError, PermanentFailure):
             log.info("callback answer failed", extra={"update_id": update.update_id})
         message = query.message
         if isinstance(message, Message) and message.reply_markup is not None:
             # Already removed, or too old to edit: nothing the user would notice.
-            with contextlib.suppress(TelegramError):
+            with contextlib.suppress(TelegramError, PermanentFailure):
                 await self._call(
                     str(message.chat.id), lambda: message.edit_reply_markup(reply_markup=None)
                 )
@@ -314,8 +312,8 @@ class TelegramChannel:
                 if chat_id is not None:
                     await mark_unreachable(self.sessions, self.name, chat_id)
                 raise Unreachable(chat_id) from error
-            except BadRequest:
-                raise
+            except BadRequest as error:
+                raise PermanentFailure(str(error)) from error
             except NetworkError:
                 attempt += 1
                 if attempt >= ATTEMPTS:

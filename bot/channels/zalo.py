@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.base import ChannelSetupError, numbered
+from bot.channels.base import ChannelSetupError, PermanentFailure, Unreachable, numbered
 from bot.channels.split import split_text
 from bot.core.engine import Engine, KeyedLocks
 from bot.core.messages import Inbound, Reply
@@ -184,6 +184,8 @@ class ZaloChannel:
                 for reply in outcome.replies:
                     await self.send(inbound.chat_id, reply)
             return not outcome.failed
+        except (Unreachable, PermanentFailure):
+            return True
         except Exception:
             log.exception("zalo event failed", extra={"update_key": inbound.update_key})
             return True
@@ -266,7 +268,10 @@ class ZaloChannel:
                     failures += 1
                     await asyncio.sleep(0.5 * 2**failures)
                     continue
+                log.warning("zalo %s failed: %s", method, error, extra={"chat_id": chat_id})
                 if error.code == 403:
                     await mark_unreachable(self.sessions, self.name, chat_id)
-                log.warning("zalo %s failed: %s", method, error, extra={"chat_id": chat_id})
+                    raise Unreachable(chat_id) from error
+                if not error.retryable:
+                    raise PermanentFailure(str(error)) from error
                 raise

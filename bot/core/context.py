@@ -29,6 +29,7 @@ class Context:
     now: datetime
     args: str = ""
     replies: list[Reply] = field(default_factory=list)
+    role_changed: str | None = None  # channels update their command menus
     _state: dict[str, Any] = field(init=False)
 
     def __post_init__(self) -> None:

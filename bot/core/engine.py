@@ -96,7 +96,9 @@ class Engine:
             ctx = Context(session, user, inbound, self.curriculum, self.clock())
             refused = await self.router.dispatch(ctx)
             ctx.save()
-        return Outcome(ctx.replies, refused=refused, user_id=user_id)
+        return Outcome(
+            ctx.replies, refused=refused, user_id=user_id, role_changed=ctx.role_changed
+        )
 
     async def user_for(self, inbound: Inbound) -> int:
         """Find the user behind a channel account, creating both on first contact."""

@@ -58,3 +58,4 @@ class Outcome:
     duplicate: bool = False  # a redelivered update, already handled
     failed: bool = False  # nothing was committed: a webhook should not acknowledge the update
     user_id: int | None = None
+    role_changed: str | None = None  # the user was just given this role

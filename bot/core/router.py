@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
+from bot.core.auth import ADMIN, ROLE_NAMES, has_role
 from bot.core.context import Context
 from bot.core.messages import Option
 from bot.core.text import clean, fold
@@ -30,6 +31,15 @@ TOO_LONG = "Tin nhắn dài quá, mình chỉ đọc được tin ngắn. Bạn 
 UNKNOWN_COMMAND = "Mình chưa biết lệnh này. Gõ /trogiup để xem các lệnh, hoặc gõ 0 để về menu."
 
 
+def refusal(roles: tuple[str, ...]) -> str:
+    """Say politely that a command belongs to other roles, and how to get one."""
+    who = " hoặc ".join(dict.fromkeys(ROLE_NAMES[r] for r in roles if r != ADMIN))
+    return (
+        f"Lệnh này chỉ dành cho {who or ROLE_NAMES[ADMIN]}. Nếu bạn được giao việc này, "
+        "hãy nhập mã mời: /nhanma MÃ. Gõ /trogiup để xem các lệnh của bạn."
+    )
+
+
 def out_of_range(count: int) -> str:
     """Say which numbers are valid answers."""
     return f"Bạn chọn một số từ 1 đến {count} nhé (hoặc gõ 0 để về menu)."
@@ -44,6 +54,7 @@ class Command:
     aliases: tuple[str, ...] = ()
     open: bool = False  # usable before registration is finished
     takes_args: bool = False
+    roles: tuple[str, ...] | None = None  # only these roles (registration not needed)
 
 
 @dataclass
@@ -136,6 +147,13 @@ class Router:
         """Run a command, sending unregistered users back to registration where needed."""
         command = self.commands[name]
         ctx.args = args
+        if command.roles is not None:
+            if not has_role(ctx.user, command.roles):
+                ctx.say(refusal(command.roles))
+                ctx.repeat_prompt()
+                return
+            await command.handler(ctx)
+            return
         if not command.open and not ctx.registered:
             await self.gate(ctx)
             return

@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
+from bot.core.auth import ADMIN, STAFF, VILLAGE_HEAD
 from bot.core.router import Command, Router
-from bot.handlers import help, learning, linking, onboarding, privacy, progress
+from bot.handlers import (
+    help,
+    learning,
+    linking,
+    onboarding,
+    privacy,
+    progress,
+    roles,
+    village_head,
+)
+
+HEAD = (VILLAGE_HEAD,)
+STAFF_ONLY = (STAFF, ADMIN)
 
 
 def build_router() -> Router:
@@ -20,6 +33,14 @@ def build_router() -> Router:
         Command("lienket", linking.link, ("lien ket",), open=True, takes_args=True),
         Command("xoadulieu", privacy.ask_delete, ("xoa du lieu",), open=True),
         Command("trogiup", help.help_, ("tro giup", "help", "huong dan"), open=True),
+        Command("nhanma", roles.redeem, ("nhan ma",), open=True, takes_args=True),
+        Command("moi", roles.invite, ("tao ma moi",), roles=STAFF_ONLY),
+        Command("thon", village_head.village, ("so lieu thon",), roles=HEAD),
+        Command("chuahoc", village_head.not_learning, ("chua hoc",), roles=HEAD),
+        Command("sohodan", village_head.set_total, ("so ho dan",), takes_args=True, roles=HEAD),
+        Command("hoctructiep", village_head.community_class, ("hoc truc tiep",), roles=HEAD),
+        Command("nopbaocao", village_head.report, ("nop bao cao",), roles=HEAD),
+        Command("hanbaocao", village_head.deadlines, ("han bao cao",), roles=(*HEAD, *STAFF_ONLY)),
     ):
         router.command(command)
     for prefix, handler in {
@@ -36,6 +57,10 @@ def build_router() -> Router:
         "ans": learning.choice_answer,
         "del": privacy.on_delete,
         "remind": privacy.on_reminders,
+        "moi": roles.on_invite,
+        "chuahoc": village_head.not_learning,
+        "lop": village_head.on_class,
+        "nop": village_head.on_report,
     }.items():
         router.payload(prefix, handler)
     for step, handler in {
@@ -44,6 +69,9 @@ def build_router() -> Router:
         "household": onboarding.on_household_text,
         "typed_answer": learning.typed_answer,
         "question": help.find_lessons,
+        "invite_code": roles.on_code_text,
+        "village_total": village_head.set_total,
+        "class": village_head.on_class_text,
     }.items():
         router.step(step, handler)
     return router

@@ -40,7 +40,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     # and its busy handler is not fair, so under load a writer could wait for ever.
     kwargs.setdefault("pool_size", 1)
     kwargs.setdefault("max_overflow", 0)
-    kwargs.setdefault("pool_timeout", 120)
+    kwargs.setdefault("pool_timeout", 30)
     engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")

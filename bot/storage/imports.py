@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.text import fold
+from bot.storage.deadlines import add_default_deadlines
 from bot.storage.models import Commune, Household, Village
 
 # Accepted header names (folded), English first, then the Vietnamese an office would type.
@@ -81,7 +82,8 @@ async def _communes_by_name(session: AsyncSession) -> dict[str, Commune]:
     return {c.name_folded: c for c in await session.scalars(select(Commune))}
 
 
-def _commune_key(name: str) -> str:
+def commune_key(name: str) -> str:
+    """Return the folded name communes are matched by ("Xã Kim Thành" → "kim thanh")."""
     folded = fold(name)
     for prefix in ("xa ", "phuong ", "thi tran "):
         if folded.startswith(prefix):
@@ -96,7 +98,7 @@ async def import_villages(session: AsyncSession, path: Path) -> ImportResult:
     problems: list[str] = []
     result = ImportResult()
     for line, row in rows:
-        commune = communes.get(_commune_key(row.get("commune", "")))
+        commune = communes.get(commune_key(row.get("commune", "")))
         name = " ".join(row.get("village", "").split())
         raw_total = row.get("households_total", "").replace(".", "").replace(" ", "")
         if commune is None:
@@ -147,7 +149,7 @@ async def import_households(session: AsyncSession, path: Path) -> ImportResult:
     result = ImportResult()
     seen: set[tuple[int, str]] = set()
     for line, row in rows:
-        commune = communes.get(_commune_key(row.get("commune", "")))
+        commune = communes.get(commune_key(row.get("commune", "")))
         village = (
             await session.scalar(
                 select(Village).where(
@@ -204,12 +206,13 @@ async def add_commune(
 ) -> tuple[Commune, bool]:
     """Create a commune unless one with that name already exists; return it and whether new."""
     name = " ".join(name.split())
-    existing = (await _communes_by_name(session)).get(_commune_key(name))
+    existing = (await _communes_by_name(session)).get(commune_key(name))
     if existing:
         return existing, False
     commune = Commune(
-        name=name, name_folded=_commune_key(name), province=province.strip(), timezone=timezone
+        name=name, name_folded=commune_key(name), province=province.strip(), timezone=timezone
     )
     session.add(commune)
     await session.flush()
+    await add_default_deadlines(session, commune.id)
     return commune, True

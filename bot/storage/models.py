@@ -133,6 +133,13 @@ class User(Base):
     )
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reminders_opt_in: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Where a role applies: a village head's village, a staff member's commune.
+    scope_commune_id: Mapped[int | None] = mapped_column(
+        ForeignKey("communes.id", ondelete="SET NULL"), index=True
+    )
+    scope_village_id: Mapped[int | None] = mapped_column(
+        ForeignKey("villages.id", ondelete="SET NULL"), index=True
+    )
     state: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -203,6 +210,94 @@ class LinkCode(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class Invite(Base):
+    """A one-time code that grants a role with its scope."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    commune_id: Mapped[int | None] = mapped_column(ForeignKey("communes.id", ondelete="CASCADE"))
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id", ondelete="CASCADE"))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Deadline(Base):
+    """A yearly reporting deadline of a commune, with its reminder schedule."""
+
+    __tablename__ = "deadlines"
+    __table_args__ = (UniqueConstraint("commune_id", "month", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id", ondelete="CASCADE"))
+    month: Mapped[int] = mapped_column(Integer)
+    day: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    offsets_days: Mapped[list[int]] = mapped_column(JSONType)
+    send_hour: Mapped[int] = mapped_column(Integer, default=8)
+
+
+class ReportSubmission(Base):
+    """A village's report for one deadline of one year."""
+
+    __tablename__ = "report_submissions"
+    __table_args__ = (UniqueConstraint("village_id", "deadline_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("villages.id", ondelete="CASCADE"))
+    deadline_id: Mapped[int] = mapped_column(ForeignKey("deadlines.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    method: Mapped[str] = mapped_column(String(10))  # chat | paper
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSONType)
+
+
+class OfflineLearning(Base):
+    """A household recorded at a community class by the village head."""
+
+    __tablename__ = "offline_learning"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    date: Mapped[datetime] = mapped_column(UTCDateTime())
+    note: Mapped[str] = mapped_column(String(200), default="")
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class OutboxMessage(Base):
+    """A proactive message waiting to be sent (reminders, notices, broadcasts)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "not_before"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # pending → sending (leased) → sent | failed | unreachable
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class ProcessedUpdate(Base):
     """A platform update already handled, so a redelivery is not handled twice."""
 
@@ -234,7 +329,12 @@ __all__ = [
     "Commune",
     "Household",
     "Identity",
+    "Deadline",
+    "Invite",
     "LessonProgress",
+    "OfflineLearning",
+    "OutboxMessage",
+    "ReportSubmission",
     "LinkCode",
     "ProcessedUpdate",
     "QuizAnswer",

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import Household, LessonProgress, User
+from bot.storage.models import Household, LessonProgress, OfflineLearning, User
 
 
 async def mark_participating(session: AsyncSession, household_id: int, at: datetime) -> bool:
@@ -35,6 +35,13 @@ async def recompute(session: AsyncSession, household_id: int) -> None:
         .order_by(LessonProgress.completed_at)
         .limit(1)
     )
+    at_class = await session.scalar(
+        select(OfflineLearning.date)
+        .where(OfflineLearning.household_id == household_id)
+        .order_by(OfflineLearning.date)
+        .limit(1)
+    )
+    first = min((d for d in (first, at_class) if d is not None), default=None)
     if first is None:
         household.participating_since = None
     elif household.participating_since is None:

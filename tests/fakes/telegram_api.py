@@ -3,29 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import copy
 import json
-import logging
 import re
 import time
-from collections import deque
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
-import aiohttp
-from aiohttp import web
-
-log = logging.getLogger(__name__)
-
-JsonDict = dict[str, Any]
-Handler = Callable[[JsonDict], Awaitable[Any]]
+from tests.fakes.base import (
+    USE_CONFIGURED,
+    ApiError,
+    FakeApiServer,
+    Handler,
+    JsonDict,
+    UploadedFile,
+)
 
 BOT_FIRST_NAME = "Học vụ số"
-USE_CONFIGURED = "USE_CONFIGURED"
-WEBHOOK_TRIES = 5
-WEBHOOK_RETRY_DELAY = 0.2
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA_BYTES = 64
@@ -94,7 +87,6 @@ CHAT_ACTIONS = frozenset(
     }
 )
 
-_PATH = re.compile(r"/bot([^/]+)/([A-Za-z]+)/?")
 _SECRET = re.compile(r"[A-Za-z0-9_-]+")
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 _BOT_COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?(?=\s|$)")
@@ -112,32 +104,6 @@ POLL_CONFLICT = (
     "Conflict: terminated by other getUpdates request; "
     "make sure that only one bot instance is running"
 )
-
-
-@dataclass(frozen=True)
-class UploadedFile:
-    """A file that arrived as a multipart/form-data part."""
-
-    filename: str | None
-    content: bytes
-    content_type: str | None
-
-
-class ApiError(Exception):
-    """A Telegram error answer: HTTP status = error_code, with a description."""
-
-    def __init__(self, status: int, description: str, retry_after: int | None = None) -> None:
-        super().__init__(description)
-        self.status = status
-        self.description = description
-        self.retry_after = retry_after
-
-    def body(self) -> JsonDict:
-        """The JSON answer Telegram gives for this error."""
-        body: JsonDict = {"ok": False, "error_code": self.status, "description": self.description}
-        if self.retry_after is not None:
-            body["parameters"] = {"retry_after": self.retry_after}
-        return body
 
 
 def _bad(description: str) -> ApiError:
@@ -159,8 +125,13 @@ def _inline(markup: Any) -> JsonDict | None:
     return None
 
 
-class FakeTelegram:
+class FakeTelegram(FakeApiServer):
     """A fake Bot API server: tests push user updates and inspect what the bot sent."""
+
+    _platform = "Telegram"
+    _secret_header = "X-Telegram-Bot-Api-Secret-Token"
+    _json_unparsable = "Bad Request: can't parse JSON request body"
+    _json_not_object = "Bad Request: JSON request body must be an object"
 
     def __init__(
         self,
@@ -168,7 +139,7 @@ class FakeTelegram:
         bot_id: int = 123456,
         username: str = "hocvuso_test_bot",
     ) -> None:
-        self.token = token
+        super().__init__(token)
         self.bot_id = bot_id
         self.username = username
         self.bot_user: JsonDict = {
@@ -178,8 +149,7 @@ class FakeTelegram:
             "username": username,
         }
 
-        # What the bot did.
-        self.sent: list[dict] = []
+        # What the bot did (and `sent`, `chat_actions`).
         self.answered_callbacks: list[dict] = []
         self.commands: dict[str, list[dict]] = {}
         self.webhook: dict = {
@@ -188,14 +158,10 @@ class FakeTelegram:
             "allowed_updates": None,
             "max_connections": 40,
         }
-        self.chat_actions: list[dict] = []
         self.webhook_posts: list[tuple[int, int]] = []
 
         # Fault injection.
         self.blocked: set[int] = set()
-        self._faults: dict[str, deque[ApiError]] = {}
-        self._changed = asyncio.Event()
-        self._calls: dict[str, list[dict]] = {}
 
         # Who exists: chats the bot may write to, users seen anywhere.
         self._chats: dict[int, JsonDict] = {}
@@ -211,19 +177,11 @@ class FakeTelegram:
         self._update_id = 0
         self._pending: list[JsonDict] = []
         self._allowed_updates: list[str] | None = None
-        self._changed = asyncio.Event()
         self._poll_generation = 0
-        self._webhook_queue: deque[JsonDict] = deque()
         self._webhook_inflight: JsonDict | None = None
-        self._webhook_wake = asyncio.Event()
         self._webhook_last_error: tuple[int, str] | None = None
 
-        # Server.
-        self._runner: web.AppRunner | None = None
-        self._port: int | None = None
-        self._session: aiohttp.ClientSession | None = None
-        self._worker: asyncio.Task[None] | None = None
-        self._closing = False
+        # Keys are lower case: Telegram method names are case-insensitive.
         self._methods: dict[str, Handler] = {
             "getme": self._get_me,
             "getupdates": self._get_updates,
@@ -243,52 +201,6 @@ class FakeTelegram:
             "deletemessage": self._delete_message,
             "answercallbackquery": self._answer_callback_query,
         }
-
-    # --- lifecycle ------------------------------------------------------------------------------
-    async def start(self) -> None:
-        """Listen on 127.0.0.1 on a free port and start the webhook delivery task."""
-        app = web.Application(client_max_size=50 * 1024 * 1024)
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(
-            app, access_log=None, handler_cancellation=True, shutdown_timeout=1.0
-        )
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self._port = int(self._runner.addresses[0][1])
-        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
-        self._closing = False
-        self._worker = asyncio.create_task(self._webhook_worker(), name="fake-telegram-webhook")
-
-    async def stop(self) -> None:
-        """Wake long polls, stop webhook delivery, close the client session and the server."""
-        self._closing = True
-        self._notify()
-        if self._worker is not None:
-            self._worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._worker
-            self._worker = None
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> FakeTelegram:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.stop()
-
-    @property
-    def base_url(self) -> str:
-        """The base_url for python-telegram-bot: the token and method are appended to it."""
-        if self._port is None:
-            raise RuntimeError("FakeTelegram.start() has not been awaited")
-        return f"http://127.0.0.1:{self._port}/bot"
 
     # --- what users do --------------------------------------------------------------------------
     def push_message(
@@ -395,34 +307,6 @@ class FakeTelegram:
             for record in self._bot_messages.get(chat_id, {}).values()
         ]
 
-    def calls(self, method: str) -> list[dict]:
-        """The parameters of every call of a method, failed ones included."""
-        return list(self._calls.get(method.lower(), []))
-
-    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:  # noqa: ASYNC109
-        """Wait until predicate() holds, else fail with the last texts the bot sent.
-
-        Woken by every API call the bot makes, so many waiters cost nothing while idle.
-        """
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while not predicate():
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                last = [entry.get("text") for entry in self.sent[-5:]]
-                name = getattr(predicate, "__qualname__", repr(predicate))
-                raise AssertionError(
-                    f"condition {name} not met within {timeout}s; last sent texts: {last!r}"
-                )
-            changed = self._changed
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(changed.wait(), min(remaining, 0.5))
-
-    def _bump(self) -> None:
-        """Wake every wait_for(): something the bot did may satisfy it."""
-        self._changed.set()
-        self._changed = asyncio.Event()
-
     async def wait_texts(self, chat_id: int, count: int, timeout: float = 5.0) -> list[str]:  # noqa: ASYNC109
         """Wait until `count` messages were sent to a chat since start; return all their texts."""
 
@@ -434,15 +318,9 @@ class FakeTelegram:
                 and entry["method"] in ("sendMessage", "sendPhoto", "sendDocument")
             ]
 
-        try:
-            await self.wait_for(lambda: len(sent_to_chat()) >= count, timeout)
-        except AssertionError:
-            got = sent_to_chat()
-            raise AssertionError(
-                f"expected {count} messages sent to chat {chat_id} within {timeout}s, "
-                f"got {len(got)}: {got!r}"
-            ) from None
-        return sent_to_chat()
+        return await self._wait_count(
+            sent_to_chat, count, timeout, f"messages sent to chat {chat_id}"
+        )
 
     # --- fault injection ------------------------------------------------------------------------
     def fail_next(
@@ -455,76 +333,34 @@ class FakeTelegram:
     ) -> None:
         """Make the next `count` calls of a method fail with that HTTP status."""
         if status == 429:
-            wait = 1 if retry_after is None else retry_after
-            error = ApiError(429, description or f"Too Many Requests: retry after {wait}", wait)
-        elif status >= 500:
-            error = ApiError(status, description or "Internal Server Error", retry_after)
-        else:
-            defaults = {
-                400: "Bad Request",
-                401: "Unauthorized",
-                403: "Forbidden",
-                404: "Not Found",
-                409: "Conflict",
-            }
-            error = ApiError(status, description or defaults.get(status, "Error"), retry_after)
-        self._faults.setdefault(method.lower(), deque()).extend([error] * count)
+            retry_after = 1 if retry_after is None else retry_after
+            description = description or f"Too Many Requests: retry after {retry_after}"
+        self._queue_faults(method, status, count, description, retry_after)
 
     # --- webhook --------------------------------------------------------------------------------
     async def deliver(self, update: dict, *, secret: str | None = USE_CONFIGURED) -> int:
         """POST one update to the webhook now; return the HTTP status (0: no connection)."""
-        url = self.webhook["url"]
-        if not url:
-            raise AssertionError("deliver() needs a webhook: the bot has not called setWebhook")
-        if secret == USE_CONFIGURED:
-            secret = self.webhook["secret_token"]
-        return await self._post_update(url, update, secret)
+        return await self._deliver_now(update, secret)
 
-    async def _post_update(self, url: str, update: JsonDict, secret: str | None) -> int:
-        if self._session is None:
-            raise RuntimeError("FakeTelegram.start() has not been awaited")
-        headers = {"Content-Type": "application/json"}
-        if secret is not None:
-            headers["X-Telegram-Bot-Api-Secret-Token"] = secret
-        body = json.dumps(update, ensure_ascii=False).encode()
-        try:
-            async with self._session.post(url, data=body, headers=headers) as response:
-                await response.read()
-                status = response.status
-                reason = response.reason or ""
-        except (aiohttp.ClientError, OSError, TimeoutError) as err:
-            status, reason = 0, f"Connection failed: {err!r}"
+    async def _post(self, url: str, update: JsonDict, secret: str | None) -> int:
+        status, reason = await self._post_json(url, update, secret)
         self.webhook_posts.append((update.get("update_id", 0), status))
-        if status != 200:
-            if status:
-                reason = f"Wrong response from the webhook: {status} {reason}".strip()
+        if not status:
+            self._webhook_last_error = (int(time.time()), f"Connection failed: {reason}")
+        elif status != 200:
+            reason = f"Wrong response from the webhook: {status} {reason}".strip()
             self._webhook_last_error = (int(time.time()), reason)
         return status
 
-    async def _webhook_worker(self) -> None:
-        """Deliver queued updates one by one, in order, retrying failures a few times."""
-        while True:
-            while not (self._webhook_queue and self.webhook["url"]):
-                self._webhook_wake.clear()
-                await self._webhook_wake.wait()
-            update = self._webhook_queue.popleft()
-            allowed = self.webhook["allowed_updates"]
-            if not self._is_allowed(update, allowed):
-                continue
-            self._webhook_inflight = update
-            try:
-                for attempt in range(WEBHOOK_TRIES):
-                    url = self.webhook["url"]
-                    if not url:
-                        break
-                    if attempt:
-                        await asyncio.sleep(WEBHOOK_RETRY_DELAY)
-                    if await self._post_update(url, update, self.webhook["secret_token"]) == 200:
-                        break
-            except Exception:
-                log.exception("fake Telegram: webhook delivery of %s failed", update)
-            finally:
-                self._webhook_inflight = None
+    async def _deliver_queued(self, update: JsonDict) -> None:
+        """Post an update allowed_updates lets through; a deleted webhook drops it."""
+        if not self._is_allowed(update, self.webhook["allowed_updates"]):
+            return
+        self._webhook_inflight = update
+        try:
+            await self._post_with_retries(update)
+        finally:
+            self._webhook_inflight = None
 
     # --- internals: updates ---------------------------------------------------------------------
     def _push(self, update: JsonDict) -> JsonDict:
@@ -533,18 +369,7 @@ class FakeTelegram:
         else:
             self._update_id += 1
             update["update_id"] = self._update_id
-        if self.webhook["url"]:
-            self._webhook_queue.append(update)
-            self._webhook_wake.set()
-        else:
-            self._pending.append(update)
-        self._notify()
-        return update
-
-    def _notify(self) -> None:
-        """Wake every long poll waiting for a change."""
-        self._changed.set()
-        self._changed = asyncio.Event()
+        return super()._push(update)
 
     @staticmethod
     def _is_allowed(update: JsonDict, allowed: list[str] | None) -> bool:
@@ -655,64 +480,9 @@ class FakeTelegram:
         return content
 
     # --- internals: HTTP ------------------------------------------------------------------------
-    async def _handle(self, request: web.Request) -> web.Response:
-        match = _PATH.fullmatch(request.path)
-        if match is None:
-            return self._answer_error(ApiError(404, "Not Found"))
-        token, method = match.groups()
-        if token != self.token:
-            return self._answer_error(ApiError(401, "Unauthorized"))
-        key = method.lower()
-        try:
-            params = await self._read_params(request)
-        except ApiError as err:
-            return self._answer_error(err)
-        self._calls.setdefault(key, []).append(params)
-        try:
-            faults = self._faults.get(key)
-            if faults:
-                raise faults.popleft()
-            handler = self._methods.get(key)
-            if handler is None:
-                raise ApiError(404, "Not Found")
-            result = await handler(params)
-        except ApiError as err:
-            return self._answer_error(err)
-        finally:
-            self._bump()
-        return self._answer({"ok": True, "result": result}, 200)
-
     @staticmethod
-    def _answer(body: JsonDict, status: int) -> web.Response:
-        return web.Response(
-            text=json.dumps(body, ensure_ascii=False),
-            status=status,
-            content_type="application/json",
-        )
-
-    def _answer_error(self, err: ApiError) -> web.Response:
-        return self._answer(err.body(), err.status)
-
-    async def _read_params(self, request: web.Request) -> JsonDict:
-        raw: JsonDict = dict(request.query)
-        if request.can_read_body:
-            if request.content_type == "application/json":
-                try:
-                    body = await request.json()
-                except ValueError:
-                    raise _bad("can't parse JSON request body") from None
-                if not isinstance(body, dict):
-                    raise _bad("JSON request body must be an object")
-                return {**{k: self._coerce(k, v) for k, v in raw.items()}, **body}
-            form = await request.post()
-            for name, value in form.items():
-                if isinstance(value, web.FileField):
-                    with value.file as handle:
-                        content = handle.read()
-                    raw[name] = UploadedFile(value.filename, content, value.content_type)
-                else:
-                    raw[name] = value
-        return {name: self._coerce(name, value) for name, value in raw.items()}
+    def _method_key(method: str) -> str:
+        return method.lower()
 
     @staticmethod
     def _coerce(name: str, value: Any) -> Any:
@@ -877,7 +647,7 @@ class FakeTelegram:
     async def _get_updates(self, params: JsonDict) -> list[JsonDict]:
         self._poll_generation += 1
         generation = self._poll_generation
-        self._notify()  # an older long poll is terminated by this one
+        self._bump()  # an older long poll is terminated by this one
         if self.webhook["url"]:
             raise ApiError(409, WEBHOOK_CONFLICT)
 
@@ -909,9 +679,7 @@ class FakeTelegram:
             remaining = deadline - loop.time()
             if self._pending or remaining <= 0:
                 return self._pending[:limit]
-            changed = self._changed
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(changed.wait(), remaining)
+            await self._wait_change(remaining)
 
     async def _set_webhook(self, params: JsonDict) -> bool:
         url = params.get("url") or ""
@@ -945,7 +713,7 @@ class FakeTelegram:
         )
         self._webhook_last_error = None
         self._webhook_wake.set()
-        self._notify()  # long polls now conflict with the webhook
+        self._bump()  # long polls now conflict with the webhook
         return True
 
     async def _delete_webhook(self, params: JsonDict) -> bool:

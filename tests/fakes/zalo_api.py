@@ -3,30 +3,29 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 import logging
 import re
 import secrets
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
-import aiohttp
-from aiohttp import web
+from tests.fakes.base import (
+    ERROR_DESCRIPTIONS,
+    NO_RESULT,
+    USE_CONFIGURED,
+    WEBHOOK_TRIES,
+    ApiError,
+    FakeApiServer,
+    Handler,
+    JsonDict,
+    NoResult,
+)
 
 log = logging.getLogger(__name__)
 
-JsonDict = dict[str, Any]
-Handler = Callable[[JsonDict], Awaitable[Any]]
-
 ACCOUNT_NAME = "hocvuso_bot"
-USE_CONFIGURED = "USE_CONFIGURED"
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
-WEBHOOK_TRIES = 5
-WEBHOOK_RETRY_DELAY = 0.2
 DEFAULT_POLL_TIMEOUT = 30.0
 MAX_TEXT = 2000
 MAX_CAPTION = 2000
@@ -38,51 +37,13 @@ EVENT_IMAGE = "message.image.received"
 EVENT_STICKER = "message.sticker.received"
 EVENT_UNSUPPORTED = "message.unsupported.received"
 
-_PATH = re.compile(r"/bot([^/]+)/([A-Za-z]+)/?")
 # Tests run their webhook receiver on local plain HTTP; anything else must be HTTPS.
 _WEBHOOK_URL = re.compile(r"(https://[^/\s]+|http://127\.0\.0\.1(:\d+)?)(/\S*)?")
 _HTTP_URL = re.compile(r"https?://[^/\s]+(/\S*)?")
 
 WEBHOOK_CONFLICT = "Webhook is active, call deleteWebhook first"
 BLOCKED = "Forbidden: user has blocked the bot"
-DEFAULT_DESCRIPTIONS = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    408: "Request timeout",
-    409: "Conflict",
-    429: "Quota exceeded",
-}
-
-
-class _NoResult:
-    """Marks an answer that is just {"ok": true}, without a `result` (sendChatAction)."""
-
-
-NO_RESULT = _NoResult()
-
-
-@dataclass(frozen=True)
-class UploadedFile:
-    """A file that arrived as a multipart/form-data part (Zalo wants URLs, so sends reject it)."""
-
-    filename: str | None
-    content: bytes
-    content_type: str | None
-
-
-class ApiError(Exception):
-    """A Zalo error answer: HTTP status = error_code, with a description."""
-
-    def __init__(self, status: int, description: str) -> None:
-        super().__init__(description)
-        self.status = status
-        self.description = description
-
-    def body(self) -> JsonDict:
-        """The JSON answer Zalo gives for this error."""
-        return {"ok": False, "error_code": self.status, "description": self.description}
+DEFAULT_DESCRIPTIONS = {**ERROR_DESCRIPTIONS, 408: "Request timeout", 429: "Quota exceeded"}
 
 
 def _bad(description: str) -> ApiError:
@@ -93,25 +54,25 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
-class FakeZalo:
+class FakeZalo(FakeApiServer):
     """A fake Zalo Bot API server: tests push user events and inspect what the bot sent."""
 
+    _platform = "Zalo"
+    _secret_header = SECRET_HEADER
+    _json_unparsable = "Invalid JSON body"
+    _json_not_object = "JSON body must be an object"
+    _error_descriptions = DEFAULT_DESCRIPTIONS
+
     def __init__(self, token: str = "1234567890:zalo-test-token", bot_id: str = "b0t1d") -> None:
-        self.token = token
+        super().__init__(token)
         self.bot_id = bot_id
 
-        # What the bot did.
-        self.sent: list[dict] = []
-        self.chat_actions: list[dict] = []
+        # What the bot did (and `sent`, `chat_actions`).
         self.webhook: dict = {"url": "", "secret_token": None, "updated_at": _now_ms()}
         self.webhook_posts: list[tuple[str, int]] = []
 
         # Fault injection.
         self.blocked: set[str] = set()
-        self._faults: dict[str, deque[ApiError]] = {}
-        self._calls: dict[str, list[dict]] = {}
-        # Bumped on every API call and every push: wakes wait_for() and long polls.
-        self._changed = asyncio.Event()
 
         # Who exists: chats the bot may write to, users seen anywhere.
         self._chats: set[str] = set()
@@ -121,15 +82,7 @@ class FakeZalo:
 
         # Event delivery.
         self._pending: deque[JsonDict] = deque()
-        self._webhook_queue: deque[JsonDict] = deque()
-        self._webhook_wake = asyncio.Event()
 
-        # Server.
-        self._runner: web.AppRunner | None = None
-        self._port: int | None = None
-        self._session: aiohttp.ClientSession | None = None
-        self._worker: asyncio.Task[None] | None = None
-        self._closing = False
         # Keys are exact: Zalo method names are case-sensitive.
         self._methods: dict[str, Handler] = {
             "getMe": self._get_me,
@@ -142,52 +95,6 @@ class FakeZalo:
             "sendSticker": self._send_sticker,
             "sendChatAction": self._send_chat_action,
         }
-
-    # --- lifecycle ------------------------------------------------------------------------------
-    async def start(self) -> None:
-        """Listen on 127.0.0.1 on a free port and start the webhook delivery task."""
-        app = web.Application(client_max_size=50 * 1024 * 1024)
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(
-            app, access_log=None, handler_cancellation=True, shutdown_timeout=1.0
-        )
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self._port = int(self._runner.addresses[0][1])
-        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
-        self._closing = False
-        self._worker = asyncio.create_task(self._webhook_worker(), name="fake-zalo-webhook")
-
-    async def stop(self) -> None:
-        """Wake long polls, stop webhook delivery, close the client session and the server."""
-        self._closing = True
-        self._bump()
-        if self._worker is not None:
-            self._worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._worker
-            self._worker = None
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> FakeZalo:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.stop()
-
-    @property
-    def base_url(self) -> str:
-        """The base URL of the API: the client appends `{token}/{method}` to it."""
-        if self._port is None:
-            raise RuntimeError("FakeZalo.start() has not been awaited")
-        return f"http://127.0.0.1:{self._port}/bot"
 
     # --- what users do --------------------------------------------------------------------------
     def push_text(self, user_id: str, text: str, *, display_name: str = "Dân") -> dict:
@@ -235,45 +142,11 @@ class FakeZalo:
         # Cheap on purpose: wait_for() predicates call this often. Stickers have no text.
         return list(self._texts.get(chat_id, ()))
 
-    def calls(self, method: str) -> list[dict]:
-        """The parameters of every call of a method (exact name), failed ones included."""
-        return list(self._calls.get(method, []))
-
-    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:  # noqa: ASYNC109
-        """Wait until predicate() holds, else fail with the last texts the bot sent.
-
-        Woken by every API call the bot makes, so many waiters cost nothing while idle.
-        """
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while not predicate():
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                last = [entry.get("text") for entry in self.sent[-5:]]
-                name = getattr(predicate, "__qualname__", repr(predicate))
-                raise AssertionError(
-                    f"condition {name} not met within {timeout}s; last sent texts: {last!r}"
-                )
-            changed = self._changed
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(changed.wait(), min(remaining, 0.5))
-
     async def wait_texts(self, chat_id: str, count: int, timeout: float = 5.0) -> list[str]:  # noqa: ASYNC109
         """Wait until `count` texts were sent to a chat since start; return all of them."""
-        try:
-            await self.wait_for(lambda: len(self._texts.get(chat_id, ())) >= count, timeout)
-        except AssertionError:
-            got = self.texts(chat_id)
-            raise AssertionError(
-                f"expected {count} texts sent to chat {chat_id} within {timeout}s, "
-                f"got {len(got)}: {got!r}"
-            ) from None
-        return self.texts(chat_id)
-
-    def _bump(self) -> None:
-        """Wake every wait_for() and long poll: something changed."""
-        self._changed.set()
-        self._changed = asyncio.Event()
+        return await self._wait_count(
+            lambda: self.texts(chat_id), count, timeout, f"texts sent to chat {chat_id}"
+        )
 
     # --- fault injection ------------------------------------------------------------------------
     def fail_next(
@@ -282,69 +155,30 @@ class FakeZalo:
         """Make the next `count` calls of a method (exact name) fail with that HTTP status."""
         if method not in self._methods:
             raise ValueError(f"unknown Zalo method {method!r} (names are case-sensitive)")
-        if status == 429:
-            error = ApiError(429, description or DEFAULT_DESCRIPTIONS[429])
-        elif status >= 500:
-            error = ApiError(status, description or "Internal Server Error")
-        else:
-            error = ApiError(status, description or DEFAULT_DESCRIPTIONS.get(status, "Error"))
-        self._faults.setdefault(method, deque()).extend([error] * count)
+        self._queue_faults(method, status, count, description)
 
     # --- webhook --------------------------------------------------------------------------------
     async def deliver(self, event: dict, *, secret: str | None = USE_CONFIGURED) -> int:
         """POST one event to the webhook now; return the HTTP status (0: no connection)."""
-        url = self.webhook["url"]
-        if not url:
-            raise AssertionError("deliver() needs a webhook: the bot has not called setWebhook")
-        if secret == USE_CONFIGURED:
-            secret = self.webhook["secret_token"]
-        return await self._post_event(url, event, secret)
+        return await self._deliver_now(event, secret)
 
-    async def _post_event(self, url: str, event: JsonDict, secret: str | None) -> int:
-        if self._session is None:
-            raise RuntimeError("FakeZalo.start() has not been awaited")
-        headers = {"Content-Type": "application/json"}
-        if secret is not None:
-            headers[SECRET_HEADER] = secret
-        body = json.dumps({"ok": True, "result": event}, ensure_ascii=False).encode()
-        try:
-            async with self._session.post(url, data=body, headers=headers) as response:
-                await response.read()
-                status = response.status
-        except (aiohttp.ClientError, OSError, TimeoutError) as err:
-            log.info("fake Zalo: webhook POST to %s failed: %r", url, err)
-            status = 0
+    async def _post(self, url: str, event: JsonDict, secret: str | None) -> int:
+        status, reason = await self._post_json(url, {"ok": True, "result": event}, secret)
+        if not status:
+            log.info("fake Zalo: webhook POST to %s failed: %s", url, reason)
         message = event.get("message")
         message_id = message.get("message_id", "") if isinstance(message, dict) else ""
         self.webhook_posts.append((str(message_id), status))
         self._bump()
         return status
 
-    async def _webhook_worker(self) -> None:
-        """Deliver queued events one by one, in order, retrying failures a few times."""
-        while True:
-            while not (self._webhook_queue and self.webhook["url"]):
-                self._webhook_wake.clear()
-                await self._webhook_wake.wait()
-            event = self._webhook_queue.popleft()
-            delivered = False
-            try:
-                for attempt in range(WEBHOOK_TRIES):
-                    if attempt:
-                        await asyncio.sleep(WEBHOOK_RETRY_DELAY)
-                    url = self.webhook["url"]
-                    if not url:
-                        # Deleted meanwhile: the event waits for getUpdates, first in line.
-                        self._pending.appendleft(event)
-                        delivered = True
-                        break
-                    if await self._post_event(url, event, self.webhook["secret_token"]) == 200:
-                        delivered = True
-                        break
-            except Exception:
-                log.exception("fake Zalo: webhook delivery of %s failed", event)
-            if not delivered:
-                log.info("fake Zalo: dropped event after %d tries: %s", WEBHOOK_TRIES, event)
+    async def _deliver_queued(self, event: JsonDict) -> None:
+        """Post an event; a deleted webhook leaves it to getUpdates, first in line."""
+        delivered = await self._post_with_retries(event)
+        if delivered is None:
+            self._pending.appendleft(event)
+        elif not delivered:
+            log.info("fake Zalo: dropped event after %d tries: %s", WEBHOOK_TRIES, event)
 
     # --- internals: events ----------------------------------------------------------------------
     def _new_message_id(self) -> str:
@@ -370,80 +204,6 @@ class FakeZalo:
             "date": _now_ms(),
         }
         return {"event_name": event_name, "message": message}
-
-    def _push(self, event: JsonDict) -> JsonDict:
-        if self.webhook["url"]:
-            self._webhook_queue.append(event)
-            self._webhook_wake.set()
-        else:
-            self._pending.append(event)
-        self._bump()
-        return event
-
-    # --- internals: HTTP ------------------------------------------------------------------------
-    async def _handle(self, request: web.Request) -> web.Response:
-        match = _PATH.fullmatch(request.path)
-        if match is None:
-            return self._answer_error(ApiError(404, "Not Found"))
-        token, method = match.groups()
-        if token != self.token:
-            return self._answer_error(ApiError(401, "Unauthorized"))
-        try:
-            params = await self._read_params(request)
-        except ApiError as err:
-            return self._answer_error(err)
-        self._calls.setdefault(method, []).append(params)
-        self._bump()
-        try:
-            handler = self._methods.get(method)
-            if handler is None:
-                raise ApiError(404, "Not Found")
-            faults = self._faults.get(method)
-            if faults:
-                raise faults.popleft()
-            result = await handler(params)
-        except ApiError as err:
-            return self._answer_error(err)
-        finally:
-            self._bump()
-        if isinstance(result, _NoResult):
-            return self._answer({"ok": True}, 200)
-        return self._answer({"ok": True, "result": result}, 200)
-
-    @staticmethod
-    def _answer(body: JsonDict, status: int) -> web.Response:
-        return web.Response(
-            text=json.dumps(body, ensure_ascii=False),
-            status=status,
-            content_type="application/json",
-        )
-
-    def _answer_error(self, err: ApiError) -> web.Response:
-        return self._answer(err.body(), err.status)
-
-    @staticmethod
-    async def _read_params(request: web.Request) -> JsonDict:
-        """Query string, then the body (JSON, urlencoded or multipart form) over it."""
-        params: JsonDict = dict(request.query)
-        if not request.can_read_body:
-            return params
-        if request.content_type == "application/json":
-            try:
-                body = await request.json()
-            except ValueError:
-                raise _bad("Invalid JSON body") from None
-            if not isinstance(body, dict):
-                raise _bad("JSON body must be an object")
-            return {**params, **body}
-        form = await request.post()
-        for name, value in form.items():
-            if isinstance(value, web.FileField):
-                with value.file as handle:
-                    content = handle.read()
-                params[name] = UploadedFile(value.filename, content, value.content_type)
-            else:
-                params[name] = value
-        return params
 
     # --- internals: validation ------------------------------------------------------------------
     def _chat(self, params: JsonDict) -> str:
@@ -518,9 +278,7 @@ class FakeZalo:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 raise ApiError(408, "Request timeout")
-            changed = self._changed
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(changed.wait(), remaining)
+            await self._wait_change(remaining)
 
     async def _set_webhook(self, params: JsonDict) -> JsonDict:
         url = params.get("url")
@@ -571,7 +329,7 @@ class FakeZalo:
         self._check_blocked(chat_id)
         return self._record_send("sendSticker", chat_id, text=None, sticker=sticker)
 
-    async def _send_chat_action(self, params: JsonDict) -> _NoResult:
+    async def _send_chat_action(self, params: JsonDict) -> NoResult:
         chat_id = self._chat(params)
         action = params.get("action")
         if action not in CHAT_ACTIONS:

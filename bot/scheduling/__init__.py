@@ -1,0 +1,1 @@
+"""Scheduling: APScheduler triggers; the planners decide from the database what is due."""

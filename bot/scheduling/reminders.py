@@ -1,0 +1,190 @@
+"""The deadline planner: which reminders, overdue notices and summaries are due right now."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.auth import STAFF, VILLAGE_HEAD
+from bot.delivery.outbox import enqueue, reachable_identities
+from bot.scheduling import texts as t
+from bot.stats.coverage import VillageCoverage, commune_coverage
+from bot.storage.deadlines import Occurrence, deadlines_of, due_date
+from bot.storage.models import Commune, ReportSubmission, User
+
+
+@dataclass
+class Planned:
+    """One message the planner wants sent."""
+
+    kind: str  # reminder | overdue | missing_summary
+    user_id: int
+    channel: str
+    chat_id: str
+    village: str | None
+    deadline: str
+    due: str
+    days_left: int
+    dedupe_key: str
+    not_before: datetime
+    text: str
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the fields `hocvuso reminders plan --json` prints."""
+        data = asdict(self)
+        data["not_before"] = self.not_before.isoformat()
+        return data
+
+
+def _figures(row: VillageCoverage | None, target: int) -> str:
+    if row is None:
+        return ""
+    pct = "" if row.coverage_pct is None else f"{row.coverage_pct:.1f}".replace(".", ",")
+    if row.households_total:
+        return t.FIGURES.format(
+            part=row.households_participating, total=row.households_total, pct=pct, target=target
+        )
+    return t.FIGURES_NO_TOTAL.format(part=row.households_participating)
+
+
+async def plan_deadline_reminders(session: AsyncSession, now: datetime) -> list[Planned]:
+    """Work out what is due at `now`, for every commune, from the deadlines in the database.
+
+    A reminder belongs to its day: it is planned from the send hour until midnight, local time,
+    and never later, so a bot that was down all day skips it rather than send a wrong count.
+    """
+    planned: list[Planned] = []
+    for commune in await session.scalars(select(Commune)):
+        zone = ZoneInfo(commune.timezone)
+        local = now.astimezone(zone)
+        today = local.date()
+        deadlines = await deadlines_of(session, commune.id)
+        if not deadlines:
+            continue
+        [coverage] = await commune_coverage(session, [commune.id])
+        by_village = {v.id: v for v in coverage.villages}
+        heads = list(
+            await session.scalars(
+                select(User).where(
+                    User.role == VILLAGE_HEAD,
+                    User.deleted_at.is_(None),
+                    User.scope_village_id.in_(list(by_village) or [0]),
+                )
+            )
+        )
+        staff = list(
+            await session.scalars(
+                select(User).where(
+                    User.role == STAFF,
+                    User.deleted_at.is_(None),
+                    User.scope_commune_id == commune.id,
+                )
+            )
+        )
+        reach = await reachable_identities(session, [u.id for u in heads + staff])
+        for deadline in deadlines:
+            if local.hour < deadline.send_hour:
+                continue
+            send_at = datetime.combine(today, time(deadline.send_hour), zone)
+            for year in (today.year, today.year - 1):
+                occurrence = Occurrence(deadline, year, due_date(deadline, year))
+                days = occurrence.days_left(today)
+                if days not in deadline.offsets_days and days != -1:
+                    continue
+                done = set(
+                    await session.scalars(
+                        select(ReportSubmission.village_id).where(
+                            ReportSubmission.deadline_id == deadline.id,
+                            ReportSubmission.year == year,
+                        )
+                    )
+                )
+                due = occurrence.due.strftime("%d/%m/%Y")
+                key = f"{deadline.id}:{year}"
+                for head in heads:
+                    village = by_village.get(head.scope_village_id or 0)
+                    identity = reach.get(head.id)
+                    if village is None or identity is None or village.id in done:
+                        continue
+                    kind = "overdue" if days == -1 else "reminder"
+                    planned.append(
+                        Planned(
+                            kind=kind,
+                            user_id=head.id,
+                            channel=identity.channel,
+                            chat_id=identity.chat_id,
+                            village=village.name,
+                            deadline=deadline.title,
+                            due=due,
+                            days_left=days,
+                            dedupe_key=f"{kind}:{key}:{days}:{head.id}",
+                            not_before=send_at,
+                            text=_reminder_text(days, due, deadline.title, village, commune),
+                        )
+                    )
+                if days != -1:
+                    continue
+                missing = [v.name for v in coverage.villages if v.id not in done]
+                for member in staff:
+                    identity = reach.get(member.id)
+                    if identity is None:
+                        continue
+                    planned.append(
+                        Planned(
+                            kind="missing_summary",
+                            user_id=member.id,
+                            channel=identity.channel,
+                            chat_id=identity.chat_id,
+                            village=None,
+                            deadline=deadline.title,
+                            due=due,
+                            days_left=days,
+                            dedupe_key=f"missing:{key}:{member.id}",
+                            not_before=send_at,
+                            text=_summary_text(
+                                due, deadline.title, missing, len(coverage.villages)
+                            ),
+                        )
+                    )
+    return planned
+
+
+def _reminder_text(
+    days: int, due: str, title: str, village: VillageCoverage, commune: Commune
+) -> str:
+    figures = _figures(village, commune.target_household_pct)
+    if days == -1:
+        return t.OVERDUE.format(due=due, village=village.name, title=title)
+    template = {0: t.REMINDER_TODAY, 1: t.REMINDER_TOMORROW}.get(days, t.REMINDER)
+    return template.format(days=days, due=due, title=title, village=village.name, figures=figures)
+
+
+def _summary_text(due: str, title: str, missing: list[str], total: int) -> str:
+    if not missing:
+        return t.STAFF_ALL_DONE.format(due=due, title=title, total=total)
+    names = "\n".join(f"• {name}" for name in missing)
+    return t.STAFF_MISSING.format(
+        due=due, title=title, missing=len(missing), total=total, names=names
+    )
+
+
+async def enqueue_planned(session: AsyncSession, planned: list[Planned]) -> int:
+    """Put planned messages in the outbox; those already there are skipped. Return how many new."""
+    added = 0
+    for item in planned:
+        added += await enqueue(
+            session,
+            channel=item.channel,
+            chat_id=item.chat_id,
+            user_id=item.user_id,
+            text=item.text,
+            kind=item.kind,
+            dedupe_key=item.dedupe_key,
+            not_before=item.not_before,
+        )
+    return added

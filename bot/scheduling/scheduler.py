@@ -1,0 +1,108 @@
+"""APScheduler triggers the planner (hourly, and at start-up) and the dispatcher (every 2 s)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.delivery.dispatcher import Dispatcher
+from bot.scheduling.reminders import enqueue_planned, plan_deadline_reminders
+from bot.storage.db import transaction
+from bot.storage.models import utcnow
+
+log = logging.getLogger(__name__)
+
+# Any fixed number shared by every instance using the same database.
+PLANNER_LOCK = 0x48565301
+
+
+async def plan_now(sessions: async_sessionmaker[AsyncSession], now: datetime) -> int:
+    """Plan what is due at `now` and put it in the outbox; return how many messages are new."""
+    async with transaction(sessions) as session:
+        planned = await plan_deadline_reminders(session, now)
+        return await enqueue_planned(session, planned)
+
+
+class Scheduler:
+    """Run the planner on one instance per database and the dispatcher on every instance."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        db_engine: AsyncEngine,
+        dispatcher: Dispatcher | None,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        dispatch_seconds: float = 2.0,
+    ) -> None:
+        self.sessions = sessions
+        self.db_engine = db_engine
+        self.dispatcher = dispatcher
+        self.clock = clock
+        self.dispatch_seconds = dispatch_seconds
+        self.aps = AsyncIOScheduler(timezone=UTC)
+        self._lock_conn: AsyncConnection | None = None
+
+    async def start(self) -> None:
+        """Add the jobs and start; the planner runs at once, then hourly."""
+        self.aps.add_job(
+            self.plan,
+            IntervalTrigger(hours=1),
+            id="planner",
+            next_run_time=datetime.now(UTC),
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
+        if self.dispatcher is not None:
+            self.aps.add_job(
+                self.dispatcher.run_once,
+                IntervalTrigger(seconds=self.dispatch_seconds),
+                id="dispatcher",
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=None,
+            )
+        self.aps.start()
+
+    async def stop(self) -> None:
+        """Stop triggering and let go of the planner lock."""
+        if self.aps.running:
+            self.aps.shutdown(wait=False)
+        if self._lock_conn is not None:
+            await self._lock_conn.close()
+            self._lock_conn = None
+
+    async def is_leader(self) -> bool:
+        """Hold PostgreSQL's advisory lock so one instance plans; SQLite has one process."""
+        if self.db_engine.dialect.name != "postgresql":
+            return True
+        if self._lock_conn is not None:
+            return True
+        conn = await self.db_engine.connect()
+        got = await conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": PLANNER_LOCK})
+        await conn.commit()
+        if got:
+            self._lock_conn = conn  # the lock lives as long as this connection
+            return True
+        await conn.close()
+        return False
+
+    async def plan(self) -> int:
+        """Plan reminders if this instance leads; never raises (a failed run is retried)."""
+        try:
+            if not await self.is_leader():
+                return 0
+            added = await plan_now(self.sessions, self.clock())
+        except Exception:
+            log.exception("reminder planning failed")
+            return 0
+        if added:
+            log.info("planned %d new messages", added)
+        return added

@@ -1,0 +1,117 @@
+"""One-time invite codes that grant roles: created hashed, expiring, audit-logged."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.text import fold
+from bot.storage.models import AuditLog, Invite, User, Village
+from bot.storage.places import match_villages
+
+VALID_FOR = timedelta(days=7)
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud over the phone
+
+
+def invite_hash(code: str) -> str:
+    """Hash a code for storage and lookup (case and separators ignored)."""
+    normalised = "".join(ch for ch in code.upper() if ch.isalnum())
+    return hashlib.sha256(normalised.encode()).hexdigest()
+
+
+def new_code() -> str:
+    """Return a fresh code such as HVS-7K3M-Q9P2."""
+    body = "".join(secrets.choice(ALPHABET) for _ in range(8))
+    return f"HVS-{body[:4]}-{body[4:]}"
+
+
+async def create_invite(
+    session: AsyncSession,
+    role: str,
+    commune_id: int | None,
+    village_id: int | None,
+    now: datetime,
+    created_by: int | None = None,
+) -> tuple[str, Invite]:
+    """Create an invite; the plain code is returned once and never stored."""
+    code = new_code()
+    invite = Invite(
+        code_hash=invite_hash(code),
+        role=role,
+        commune_id=commune_id,
+        village_id=village_id,
+        expires_at=now + VALID_FOR,
+        created_by=created_by,
+        created_at=now,
+    )
+    session.add(invite)
+    await session.flush()
+    session.add(
+        AuditLog(
+            actor_id=created_by,
+            action="invite.create",
+            target=f"invite:{invite.id}",
+            detail={"role": role, "commune_id": commune_id, "village_id": village_id},
+            at=now,
+        )
+    )
+    return code, invite
+
+
+@dataclass
+class Redeemed:
+    """What redeeming a code did."""
+
+    ok: bool
+    reason: str = ""  # unknown | used | expired
+    invite: Invite | None = None
+
+
+async def redeem_invite(session: AsyncSession, user: User, code: str, now: datetime) -> Redeemed:
+    """Grant the invite's role and scope to the user, once."""
+    invite = await session.scalar(
+        select(Invite).where(Invite.code_hash == invite_hash(code)).with_for_update()
+    )
+    if invite is None:
+        return Redeemed(False, "unknown")
+    if invite.used_at is not None:
+        return Redeemed(False, "used")
+    if invite.expires_at <= now:
+        return Redeemed(False, "expired")
+    invite.used_at, invite.used_by = now, user.id
+    user.role = invite.role
+    user.scope_commune_id = invite.commune_id
+    user.scope_village_id = invite.village_id
+    if invite.village_id is not None:
+        village = await session.get(Village, invite.village_id)
+        user.scope_commune_id = village.commune_id if village else invite.commune_id
+    if user.consent_at is None:
+        user.consent_at = now  # a role holder's name is kept for their work; told on redeeming
+    session.add(
+        AuditLog(
+            actor_id=user.id,
+            action="invite.redeem",
+            target=f"invite:{invite.id}",
+            detail={"role": invite.role},
+            at=now,
+        )
+    )
+    return Redeemed(True, invite=invite)
+
+
+async def find_village(session: AsyncSession, commune_id: int, name: str) -> Village | None:
+    """Find a commune's village by its name ("dong tam" finds "Thôn Đồng Tâm"), if unambiguous."""
+    exact = await session.scalar(
+        select(Village).where(Village.commune_id == commune_id, Village.name_folded == fold(name))
+    )
+    if exact is not None:
+        return exact
+    ranked = await match_villages(session, commune_id, name)
+    if ranked and ranked[0][1] >= 95 and (len(ranked) == 1 or ranked[1][1] < ranked[0][1]):
+        return ranked[0][0]
+    return None

@@ -1,0 +1,195 @@
+"""Village heads in chat: invites, village figures, households to visit, classes, the report."""
+
+from __future__ import annotations
+
+import time_machine
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.core.engine import Engine
+from bot.storage.models import (
+    AuditLog,
+    Household,
+    OutboxMessage,
+    ReportSubmission,
+    User,
+    Village,
+)
+from tests.factories import Chat, grant, household_named, village_named
+
+
+async def test_invite_code_makes_a_village_head_once(
+    engine: Engine, commune: int, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    staff = Chat(engine, user="staff")
+    await grant(engine, staff, "staff")
+    await staff.say("/moi")
+    await staff.press("Trưởng thôn")
+    await staff.press("Thôn Đồng Tâm")
+    assert "Mã mời trưởng thôn của Thôn Đồng Tâm" in staff.text
+    code = staff.text.split("/nhanma ")[1].split()[0]
+
+    head = Chat(engine, user="head")
+    await head.say(f"nhanma {code.lower()}")  # typed without "/" and in lower case
+    assert "vai trò trưởng thôn của Thôn Đồng Tâm" in head.text
+    assert head.outcome.role_changed == "village_head"
+    other = Chat(engine, user="someone-else")
+    await other.say(f"/nhanma {code}")
+    assert "đã được dùng rồi" in other.text
+    village = await village_named(sessions, "Thôn Đồng Tâm")
+    async with sessions() as session:
+        user = await session.scalar(select(User).where(User.role == "village_head"))
+        assert user is not None and user.scope_village_id == village.id
+        actions = list(await session.scalars(select(AuditLog.action)))
+        assert actions.count("invite.create") == 2
+        assert actions.count("invite.redeem") == 2
+
+
+async def test_expired_and_wrong_codes_are_refused(engine: Engine, commune: int) -> None:
+    staff = Chat(engine, user="staff")
+    await grant(engine, staff, "staff")
+    with time_machine.travel("2026-11-01 08:00 +07:00", tick=False) as clock:
+        await staff.say("/moi")
+        await staff.press("Cán bộ xã")
+        code = staff.text.split("/nhanma ")[1].split()[0]
+        clock.shift(60 * 60 * 24 * 8)
+        late = Chat(engine, user="late")
+        await late.say(f"/nhanma {code}")
+        assert "đã hết hạn" in late.text
+    await late.say("/nhanma HVS-AAAA-BBBB")
+    assert "Mã mời không đúng" in late.text
+
+
+async def test_village_figures_and_households_to_visit(
+    engine: Engine, commune: int, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    resident = Chat(engine, user="an")
+    await resident.register()
+    await resident.complete_lesson("L01")
+    head = Chat(engine, user="head")
+    await grant(engine, head, "village_head", "Thôn Đồng Tâm")
+    await head.say("/thon")
+    assert "Hộ có người học: 1/320 hộ (0,3%) — mục tiêu 60%" in head.text
+    assert "Cần thêm 191 hộ nữa" in head.text
+    await head.say("/chuahoc")
+    assert "Hộ chưa có ai học (7 hộ)" in head.text
+    assert "Trần Thị Bình (DT-002)" in head.text
+    assert "Nguyễn Văn An (DT-001)" not in head.text
+
+
+async def test_declaring_the_total_is_audited_and_checked(
+    engine: Engine, commune: int, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    head = Chat(engine, user="head")
+    await grant(engine, head, "village_head", "Thôn Mới")
+    await head.say("/thon")
+    assert "chưa khai báo tổng số hộ" in head.text
+    await head.say("/sohodan")
+    await head.say("nhiều lắm")
+    assert "Bạn gõ một số" in head.text
+    await head.say("150")
+    assert "Thôn Mới có 150 hộ" in head.text
+    await head.say("/sohodan 1.200")
+    assert "có 1200 hộ (trước đây: 150)" in head.text
+    village = await village_named(sessions, "Thôn Mới")
+    assert village.households_total == 1200
+    async with sessions() as session:
+        audit = list(
+            await session.scalars(
+                select(AuditLog).where(AuditLog.action == "village.households_total")
+            )
+        )
+        assert [a.detail for a in audit] == [
+            {"before": None, "after": 150},
+            {"before": 150, "after": 1200},
+        ]
+
+
+async def test_community_class_counts_households(
+    engine: Engine, commune: int, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    head = Chat(engine, user="head")
+    await grant(engine, head, "village_head", "Thôn Đồng Tâm")
+    await head.say("/hoctructiep")
+    await head.say("tran thi binh")
+    assert "Ghi nhận hộ ông/bà Trần Thị Bình (DT-002) đã dự lớp hôm nay?" in head.text
+    await head.press("Ghi nhận")
+    assert "được tính là hộ tham gia" in head.text
+    await head.say("DT-003")
+    await head.say("1")
+    await head.say("khong co ai ten nay")
+    assert "Không tìm thấy hộ" in head.text
+    await head.press("Xong")
+    assert "Đã ghi xong 2 hộ" in head.text
+    binh = await household_named(sessions, "Trần Thị Bình")
+    assert binh.participating_since is not None
+    await head.say("/thon")
+    assert "2/320 hộ" in head.text
+
+
+async def test_report_is_submitted_once_and_staff_are_told(
+    engine: Engine, commune: int, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    staff = Chat(engine, user="staff")
+    await grant(engine, staff, "staff")
+    head = Chat(engine, user="head")
+    await grant(engine, head, "village_head", "Thôn Đồng Tâm")
+    with time_machine.travel("2026-12-01 10:00 +07:00", tick=False):
+        await head.say("/hanbaocao")
+        assert "05/12/2026" in head.text and "còn 4 ngày" in head.text
+        assert "thôn chưa nộp" in head.text
+        await head.say("/nopbaocao")
+        assert "Báo cáo của Thôn Đồng Tâm" in head.text
+        assert "hạn 05/12/2026, còn 4 ngày" in head.text
+        await head.press("Nộp báo cáo")
+        assert "Đã nộp báo cáo của Thôn Đồng Tâm cho hạn 05/12/2026" in head.text
+        await head.say("/nopbaocao")
+        assert "đã nộp báo cáo cho hạn 05/12/2026" in head.text
+        await head.say("/hanbaocao")
+        assert "thôn đã nộp ✅" in head.text
+    async with sessions() as session:
+        [row] = list(await session.scalars(select(ReportSubmission)))
+        assert row.method == "chat" and row.year == 2026
+        assert row.snapshot["households_total"] == 320
+        told = list(
+            await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "submitted"))
+        )
+        assert len(told) == 1
+        assert "Thôn Đồng Tâm đã nộp báo cáo" in told[0].payload["text"]
+
+
+async def test_paper_submission_is_recorded(
+    engine: Engine, commune: int, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    head = Chat(engine, user="head")
+    await grant(engine, head, "village_head", "Thôn Tân Tiến")
+    with time_machine.travel("2026-12-10 10:00 +07:00", tick=False):
+        await head.say("nop bao cao")
+        assert "hạn 15/12/2026" in head.text
+        await head.press("Đã nộp bản giấy")
+        assert "nộp bản giấy" in head.text
+    async with sessions() as session:
+        assert await session.scalar(select(ReportSubmission.method)) == "paper"
+
+
+async def test_a_village_head_cannot_reach_another_village(
+    engine: Engine, commune: int, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    head = Chat(engine, user="head")
+    await grant(engine, head, "village_head", "Thôn Tân Tiến")
+    await head.say("/hoctructiep")
+    await head.say("DT-002")  # a household of Thôn Đồng Tâm
+    assert "Không tìm thấy hộ" in head.text
+    await head.tap("lop:2")  # forged: not offered
+    assert head.outcome.refused
+    await head.say("/chuahoc")
+    assert "Trần Thị Bình" not in head.text
+    async with sessions() as session:
+        assert (
+            await session.scalar(
+                select(func.count(Household.id)).where(Household.participating_since.is_not(None))
+            )
+            == 0
+        )
+        villages = {v.name: v.households_total for v in await session.scalars(select(Village))}
+    assert villages["Thôn Đồng Tâm"] == 320
