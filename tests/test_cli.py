@@ -156,3 +156,59 @@ def test_db_upgrade(tmp_path: Path) -> None:
 
     assert f"Database at migration {head_revision()}" in result.stdout
     assert (tmp_path / "hocvuso.db").exists()
+
+
+def test_roles_deadlines_reminders_and_outbox_from_the_shell(tmp_path: Path) -> None:
+    assert hocvuso("demo", cwd=tmp_path).returncode == 0
+    listed = hocvuso("commune", "deadlines", cwd=tmp_path)
+    assert "05/12" in listed.stdout and "15/12" in listed.stdout
+    changed = hocvuso(
+        "commune",
+        "deadlines",
+        "--add",
+        "20/12",
+        "--title",
+        "Báo cáo năm",
+        "--offsets",
+        "5,1",
+        "--hour",
+        "9",
+        "--remove",
+        "15/12",
+        cwd=tmp_path,
+    )
+    assert changed.returncode == 0, changed.stderr
+    assert "20/12  Báo cáo năm  (reminders 5, 1 days before, at 09:00)" in changed.stdout
+    assert "15/12" not in changed.stdout
+    bad = hocvuso("commune", "deadlines", "--add", "31/02", cwd=tmp_path)
+    assert bad.returncode == 1 and "not a date" in bad.stderr
+
+    code = hocvuso("invite", "--role", "village_head", "--village", "dong tam", cwd=tmp_path)
+    assert code.returncode == 0, code.stderr
+    assert "village_head Thôn Đồng Tâm" in code.stdout
+    invite_code = code.stdout.split()[0]
+    chat = hocvuso("chat", "--user", "head", cwd=tmp_path, stdin=f"/nhanma {invite_code}\n/thon\n")
+    assert "vai trò trưởng thôn của Thôn Đồng Tâm" in chat.stdout
+    assert "0/320 hộ" in chat.stdout
+    missing = hocvuso("invite", "--role", "village_head", "--village", "xa lac", cwd=tmp_path)
+    assert missing.returncode == 1 and "not found" in missing.stderr
+
+    dry = hocvuso(
+        "reminders", "plan", "--at", "2026-12-04T08:30", "--dry-run", "--json", cwd=tmp_path
+    )
+    assert dry.returncode == 0, dry.stderr
+    [planned] = json.loads(dry.stdout)
+    assert (planned["kind"], planned["village"], planned["days_left"]) == (
+        "reminder",
+        "Thôn Đồng Tâm",
+        1,
+    )
+    assert planned["due"] == "05/12/2026" and planned["channel"] == "console"
+    assert "Ngày mai (05/12/2026)" in planned["text"]
+    assert "The outbox is empty" in hocvuso("outbox", "status", cwd=tmp_path).stdout
+    real = hocvuso("reminders", "plan", "--at", "2026-12-04T08:30", cwd=tmp_path)
+    assert "1 message(s) planned, 1 new in the outbox" in real.stdout
+    again = hocvuso("reminders", "plan", "--at", "2026-12-04T09:30", cwd=tmp_path)
+    assert "0 new" in again.stdout
+    status = hocvuso("outbox", "status", cwd=tmp_path).stdout
+    assert "reminder" in status and "pending" in status
