@@ -76,8 +76,15 @@ class Scheduler:
         if self.aps.running:
             self.aps.shutdown(wait=False)
         if self._lock_conn is not None:
-            await self._lock_conn.close()
-            self._lock_conn = None
+            # Closing only returns the connection to the pool: unlock explicitly.
+            try:
+                await self._lock_conn.scalar(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": PLANNER_LOCK}
+                )
+                await self._lock_conn.commit()
+            finally:
+                await self._lock_conn.close()
+                self._lock_conn = None
 
     async def is_leader(self) -> bool:
         """Hold PostgreSQL's advisory lock so one instance plans; SQLite has one process."""
