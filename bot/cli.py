@@ -179,6 +179,54 @@ def commune_deadlines(
     typer.echo("\n".join(run(go())))
 
 
+@commune_app.command("set")
+def commune_set(
+    commune: Annotated[
+        str | None, typer.Option(help="Commune name (if there are several)")
+    ] = None,
+    cbcc_total: Annotated[
+        int | None, typer.Option(help="Number of cán bộ, công chức, viên chức", min=0)
+    ] = None,
+    worker_total: Annotated[
+        int | None, typer.Option(help="Number of enterprise and co-operative workers", min=0)
+    ] = None,
+    target: Annotated[
+        int | None, typer.Option(help="Household target in %", min=1, max=100)
+    ] = None,
+) -> None:
+    """Set a commune's totals for the cohort indicators, or its household target."""
+    from bot.storage.models import AuditLog
+
+    async def go() -> str:
+        async with build_app(settings()) as a, db.transaction(a.sessions) as session:
+            row = await _commune_named(session, commune)
+            before = {"cbcc_total": row.cbcc_total, "worker_total": row.worker_total}
+            if cbcc_total is not None:
+                row.cbcc_total = cbcc_total or None
+            if worker_total is not None:
+                row.worker_total = worker_total or None
+            if target is not None:
+                row.target_household_pct = target
+            session.add(
+                AuditLog(
+                    action="commune.set",
+                    target=f"commune:{row.id}",
+                    detail={
+                        "before": before,
+                        "cbcc_total": row.cbcc_total,
+                        "worker_total": row.worker_total,
+                    },
+                    at=datetime.now(a.settings.tz),
+                )
+            )
+            return (
+                f"{row.name}: target {row.target_household_pct}% of households, "
+                f"cbcc_total {row.cbcc_total or '-'}, worker_total {row.worker_total or '-'}"
+            )
+
+    typer.echo(run(go()))
+
+
 @app.command("invite")
 def invite(
     role: Annotated[str, typer.Option(help="admin | staff | village_head")],
@@ -261,6 +309,72 @@ class StatsFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
+    xlsx = "xlsx"
+
+
+class ReportFormat(StrEnum):
+    """Formats of `hocvuso report`."""
+
+    docx = "docx"
+    xlsx = "xlsx"
+
+
+async def _reports(s: Settings, commune: str | None) -> list[Any]:
+    from bot.stats.report import build_commune_report
+    from bot.storage.models import Commune
+
+    async with build_app(s) as a, a.sessions() as session:
+        if commune is not None:
+            rows = [await _commune_named(session, commune)]
+        else:
+            rows = list(await session.scalars(select(Commune).order_by(Commune.name)))
+        now = datetime.now(s.tz)
+        return [await build_commune_report(session, row.id, now) for row in rows]
+
+
+def _write(output: Path, data: bytes) -> None:
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        raise CliError(f"cannot write {output}: {exc.strerror}") from exc
+    typer.echo(f"Written: {output} ({len(data):,} bytes)")
+
+
+@app.command("report")
+def report(
+    format: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.docx,  # noqa: A002
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+    commune: Annotated[str | None, typer.Option(help="Commune (if there are several)")] = None,
+) -> None:
+    """Write the commune's report: a Word draft to sign, or the Excel tables."""
+    from bot.stats.exports import commune_report_docx, coverage_xlsx
+
+    s = settings()
+    reports = run(_reports(s, commune))
+    if not reports:
+        raise CliError("no commune yet: add one with `hocvuso commune add`")
+    if format is ReportFormat.docx:
+        if len(reports) > 1:
+            raise CliError("several communes: name one with --commune")
+        data = commune_report_docx(reports[0])
+    else:
+        data = coverage_xlsx(reports)
+    stamp = reports[0].generated_at.strftime("%Y%m%d")
+    _write(output or Path(f"bao-cao-{stamp}.{format.value}"), data)
+
+
+@app.command("chart")
+def chart(
+    output: Annotated[Path, typer.Option("--output", "-o")] = Path("bieu-do.png"),
+    commune: Annotated[str | None, typer.Option(help="Commune (if there are several)")] = None,
+) -> None:
+    """Draw the coverage chart by village (PNG)."""
+    from bot.stats.charts import coverage_chart
+
+    reports = run(_reports(settings(), commune))
+    if len(reports) != 1:
+        raise CliError("name one commune with --commune" if reports else "no commune yet")
+    _write(output, coverage_chart(reports[0]))
 
 
 def _pct(value: float | None) -> str:
@@ -356,6 +470,12 @@ def stats(
                     raise CliError(f"commune {commune!r} not found")
             return rows, datetime.now(s.tz)
 
+    if format is StatsFormat.xlsx:
+        from bot.stats.exports import coverage_xlsx
+
+        reports = run(_reports(settings(), commune))
+        _write(output or Path("thong-ke.xlsx"), coverage_xlsx(reports))
+        return
     rows, now = run(go())
     if format is StatsFormat.json:
         text = json.dumps(stats_json(rows, now), ensure_ascii=False, indent=2) + "\n"

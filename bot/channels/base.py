@@ -18,8 +18,11 @@ class Channel(Protocol):
     async def stop(self) -> None:
         """Stop receiving and release resources."""
 
-    async def send(self, chat_id: str, reply: Reply) -> None:
-        """Send one reply to a chat."""
+    async def send(self, chat_id: str, reply: Reply) -> str | None:
+        """Send one reply to a chat; return the platform's id of the last message sent."""
+
+    async def edit(self, chat_id: str, message_ref: str, text: str) -> bool:
+        """Replace the text of a sent message; False where the platform cannot edit."""
 
 
 class Unreachable(Exception):

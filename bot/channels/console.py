@@ -45,10 +45,15 @@ class ConsoleChannel:
             text += "\n[ảnh đính kèm]"
         return text
 
-    async def send(self, chat_id: str, reply: Reply) -> None:
+    async def send(self, chat_id: str, reply: Reply) -> str | None:
         """Print one reply."""
         self.stdout.write("\n🤖 " + self.render(reply).replace("\n", "\n   ") + "\n")
         self.stdout.flush()
+        return None
+
+    async def edit(self, chat_id: str, message_ref: str, text: str) -> bool:
+        """A terminal cannot change what it printed."""
+        return False
 
     async def say(self, text: str) -> list[Reply]:
         """Send one line as the user and print the replies."""

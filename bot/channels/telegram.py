@@ -255,7 +255,17 @@ class TelegramChannel:
                 )
 
     # --- sending ----------------------------------------------------------------------------
-    async def send(self, chat_id: str, reply: Reply) -> None:
+    async def edit(self, chat_id: str, message_ref: str, text: str) -> bool:
+        """Replace the text of a message the bot sent (progress of a notice)."""
+        bot = self.bot_api
+        with contextlib.suppress(PermanentFailure):  # unchanged text: nothing to do
+            await self._call(
+                chat_id,
+                lambda: bot.edit_message_text(text[:MAX_TEXT], chat_id, int(message_ref)),
+            )
+        return True
+
+    async def send(self, chat_id: str, reply: Reply) -> str | None:
         """Send one reply: text split at 4,096 characters, buttons on the last part."""
         markup = keyboard(reply)
         bot = self.bot_api
@@ -264,7 +274,7 @@ class TelegramChannel:
             data = reply.photo if reply.photo is not None else reply.document
             upload = InputFile(data, filename=reply.filename or "tep")
             if reply.photo is not None:
-                await self._call(
+                sent = await self._call(
                     chat_id,
                     lambda: bot.send_photo(
                         chat_id,
@@ -274,7 +284,7 @@ class TelegramChannel:
                     ),
                 )
             else:
-                await self._call(
+                sent = await self._call(
                     chat_id,
                     lambda: bot.send_document(
                         chat_id,
@@ -284,16 +294,19 @@ class TelegramChannel:
                     ),
                 )
             if caption is not None or not reply.text.strip():
-                return
+                return str(sent.message_id)
         parts = split_text(reply.text, MAX_TEXT)
+        ref = None
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
-            await self._call(
+            sent = await self._call(
                 chat_id,
                 lambda part=part, last=last: bot.send_message(  # type: ignore[misc]
                     chat_id, part, reply_markup=markup if last else None
                 ),
             )
+            ref = str(sent.message_id)
+        return ref
 
     async def _call(self, chat_id: str | None, request: Callable[[], Awaitable[T]]) -> T:
         """Make one Bot API call within the rate limits, retrying what is worth retrying."""

@@ -224,16 +224,20 @@ class ZaloChannel:
         token = self.media.put(data, content_type, filename)
         return f"{self.public_url}/media/{token}"
 
-    async def send(self, chat_id: str, reply: Reply) -> None:
+    async def edit(self, chat_id: str, message_ref: str, text: str) -> bool:
+        """Zalo cannot edit a sent message."""
+        return False
+
+    async def send(self, chat_id: str, reply: Reply) -> str | None:
         """Send one reply: options as a numbered list, text split at 2,000 characters."""
         text = numbered(reply)
         if reply.photo is not None:
             url = self._link(reply.photo, "image/png", reply.filename or "bieudo.png")
             if url is not None:
                 caption = reply.text if len(reply.text) <= MAX_TEXT else ""
-                await self._call(chat_id, "sendPhoto", photo=url, caption=caption)
+                sent = await self._call(chat_id, "sendPhoto", photo=url, caption=caption)
                 if caption or not reply.text.strip():
-                    return
+                    return _ref(sent)
             else:
                 text = f"{text}\n\n{NO_PHOTO}"
         if reply.document is not None:
@@ -241,8 +245,10 @@ class ZaloChannel:
             url = self._link(reply.document, "application/octet-stream", filename)
             note = FILE_LINK if url else NO_FILE
             text = f"{text}\n\n{note.format(filename=filename, url=url)}"
+        ref = None
         for part in split_text(text, MAX_TEXT):
-            await self._call(chat_id, "sendMessage", text=part)
+            ref = _ref(await self._call(chat_id, "sendMessage", text=part))
+        return ref
 
     async def typing(self, chat_id: str) -> None:
         """Show "typing…" while slow work runs (best effort)."""
@@ -275,3 +281,9 @@ class ZaloChannel:
                 if not error.retryable:
                     raise PermanentFailure(str(error)) from error
                 raise
+
+
+def _ref(result: Any) -> str | None:
+    return (
+        str(result["message_id"]) if isinstance(result, dict) and "message_id" in result else None
+    )

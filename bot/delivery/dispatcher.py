@@ -113,7 +113,7 @@ class Dispatcher:
             self._waiting.discard(row.id)
             channel = self.channels[row.channel]
             try:
-                await channel.send(row.chat_id, reply_of(row.payload))
+                ref = await channel.send(row.chat_id, reply_of(row.payload))
             except Unreachable:
                 await self._finish(row, "unreachable", "blocked by the user")
             except PermanentFailure as error:
@@ -126,7 +126,7 @@ class Dispatcher:
                     retry_at = self.clock() + BACKOFF[min(row.attempts, len(BACKOFF)) - 1]
                     await self._finish(row, "pending", _describe(error), not_before=retry_at)
             else:
-                await self._finish(row, "sent", None, sent_at=self.clock())
+                await self._finish(row, "sent", None, sent_at=self.clock(), message_ref=ref)
 
     async def _finish(
         self,
@@ -136,8 +136,11 @@ class Dispatcher:
         *,
         not_before: datetime | None = None,
         sent_at: datetime | None = None,
+        message_ref: str | None = None,
     ) -> None:
         values: dict[str, object] = {"status": status, "lease_until": None, "last_error": error}
+        if message_ref is not None:
+            values["message_ref"] = message_ref
         if not_before is not None:
             values["not_before"] = not_before
         if sent_at is not None:

@@ -37,6 +37,7 @@ async def enqueue(
     dedupe_key: str,
     not_before: datetime | None = None,
     user_id: int | None = None,
+    broadcast_id: int | None = None,
 ) -> bool:
     """Add a message unless one with the same dedupe key exists; return True if added."""
     values = {
@@ -50,6 +51,7 @@ async def enqueue(
         "attempts": 0,
         "status": "pending",
         "created_at": utcnow(),
+        "broadcast_id": broadcast_id,
     }
     insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
     result = await session.execute(

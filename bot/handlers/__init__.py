@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core.auth import ADMIN, STAFF, VILLAGE_HEAD
 from bot.core.router import Command, Router
 from bot.handlers import (
+    broadcast,
     help,
     learning,
     linking,
@@ -12,6 +13,7 @@ from bot.handlers import (
     privacy,
     progress,
     roles,
+    staff,
     village_head,
 )
 
@@ -41,6 +43,11 @@ def build_router() -> Router:
         Command("hoctructiep", village_head.community_class, ("hoc truc tiep",), roles=HEAD),
         Command("nopbaocao", village_head.report, ("nop bao cao",), roles=HEAD),
         Command("hanbaocao", village_head.deadlines, ("han bao cao",), roles=(*HEAD, *STAFF_ONLY)),
+        Command("thongke", staff.statistics, ("thong ke",), takes_args=True, roles=STAFF_ONLY),
+        Command("bieudo", staff.chart, ("bieu do",), roles=STAFF_ONLY),
+        Command("xuatbaocao", staff.export, ("xuat bao cao",), roles=STAFF_ONLY),
+        Command("chuanop", staff.submissions, ("chua nop",), roles=STAFF_ONLY),
+        Command("guitin", broadcast.notice, ("gui tin", "thong bao"), roles=STAFF_ONLY),
     ):
         router.command(command)
     for prefix, handler in {
@@ -61,6 +68,8 @@ def build_router() -> Router:
         "chuahoc": village_head.not_learning,
         "lop": village_head.on_class,
         "nop": village_head.on_report,
+        "xuat": staff.on_export,
+        "gt": broadcast.on_notice,
     }.items():
         router.payload(prefix, handler)
     for step, handler in {
@@ -72,6 +81,7 @@ def build_router() -> Router:
         "invite_code": roles.on_code_text,
         "village_total": village_head.set_total,
         "class": village_head.on_class_text,
+        "notice_text": broadcast.on_notice_text,
     }.items():
         router.step(step, handler)
     return router

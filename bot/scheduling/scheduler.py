@@ -11,6 +11,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.delivery.broadcasts import update_progress
 from bot.delivery.dispatcher import Dispatcher
 from bot.scheduling.reminders import enqueue_planned, plan_deadline_reminders
 from bot.storage.db import transaction
@@ -62,6 +63,14 @@ class Scheduler:
         )
         if self.dispatcher is not None:
             self.aps.add_job(
+                self.progress,
+                IntervalTrigger(seconds=3),
+                id="broadcast-progress",
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=None,
+            )
+            self.aps.add_job(
                 self.dispatcher.run_once,
                 IntervalTrigger(seconds=self.dispatch_seconds),
                 id="dispatcher",
@@ -100,6 +109,15 @@ class Scheduler:
             return True
         await conn.close()
         return False
+
+    async def progress(self) -> None:
+        """Update the progress messages of running notices."""
+        if self.dispatcher is None:
+            return
+        try:
+            await update_progress(self.sessions, self.dispatcher.channels, self.clock())
+        except Exception:
+            log.exception("broadcast progress update failed")
 
     async def plan(self) -> int:
         """Plan reminders if this instance leads; never raises (a failed run is retried)."""

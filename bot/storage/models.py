@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Text,
     TypeDecorator,
     UniqueConstraint,
 )
@@ -296,6 +297,29 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    broadcast_id: Mapped[int | None] = mapped_column(
+        ForeignKey("broadcasts.id", ondelete="CASCADE"), index=True
+    )
+    message_ref: Mapped[str | None] = mapped_column(String(64))  # the platform's message id
+
+
+class Broadcast(Base):
+    """A notice from staff to the commune, a village or a role, with its progress message."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id", ondelete="CASCADE"))
+    audience: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    text: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    unreachable: Mapped[int] = mapped_column(Integer, default=0)  # no app to write to
+    progress_channel: Mapped[str | None] = mapped_column(String(20))
+    progress_chat_id: Mapped[str | None] = mapped_column(String(64))
+    progress_text: Mapped[str | None] = mapped_column(String(500))
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ProcessedUpdate(Base):
@@ -326,6 +350,7 @@ class AuditLog(Base):
 __all__ = [
     "AuditLog",
     "Base",
+    "Broadcast",
     "Commune",
     "Household",
     "Identity",

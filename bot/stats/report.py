@@ -1,0 +1,151 @@
+"""Everything a commune report shows, computed once: coverage, change, cohorts, trend, reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import distinct, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.stats.coverage import CommuneCoverage, commune_coverage, percent, target_met
+from bot.storage.deadlines import current_occurrence, deadlines_of
+from bot.storage.models import Commune, Household, LessonProgress, ReportSubmission, User, Village
+
+COHORT_TARGETS = {  # from the commune plans
+    "can_bo": ("Cán bộ, công chức, viên chức", 80, "cbcc_total"),
+    "lao_dong_dn": ("Lao động doanh nghiệp, HTX", 30, "worker_total"),
+}
+
+
+@dataclass
+class CohortIndicator:
+    """A plan indicator for one group: learners against a declared total."""
+
+    cohort: str
+    label: str
+    learners: int
+    total: int
+    target_pct: int
+    pct: float | None
+    met: bool | None
+
+
+@dataclass
+class TrendPoint:
+    """Commune coverage at the end of one week."""
+
+    week_end: date
+    households_participating: int
+    coverage_pct: float | None
+
+
+@dataclass
+class SubmissionStatus:
+    """Whether a village has submitted its report for the current deadline."""
+
+    village: str
+    submitted_at: datetime | None
+    method: str | None
+
+
+@dataclass
+class CommuneReport:
+    """The figures of one commune at one moment, for chat, charts, Excel and Word alike."""
+
+    coverage: CommuneCoverage
+    generated_at: datetime  # in the commune's time zone
+    learners: int
+    lessons_completed: int
+    new_households_7d: int
+    cohorts: list[CohortIndicator] = field(default_factory=list)
+    trend: list[TrendPoint] = field(default_factory=list)
+    deadline_title: str | None = None
+    deadline_due: date | None = None
+    submissions: list[SubmissionStatus] = field(default_factory=list)
+
+
+async def build_commune_report(
+    session: AsyncSession, commune_id: int, now: datetime, weeks: int = 12
+) -> CommuneReport:
+    """Compute a commune's report at `now`."""
+    commune = await session.get(Commune, commune_id)
+    if commune is None:
+        raise LookupError(f"commune {commune_id} not found")
+    zone = ZoneInfo(commune.timezone)
+    local = now.astimezone(zone)
+    [coverage] = await commune_coverage(session, [commune_id])
+    counted = [v.id for v in coverage.villages if v.households_total]
+    since = await session.scalars(
+        select(Household.participating_since).where(
+            Household.village_id.in_(counted or [0]), Household.participating_since.is_not(None)
+        )
+    )
+    times = sorted(t for t in since if t is not None)
+    week_ago = now - timedelta(days=7)
+    trend = []
+    for back in range(weeks - 1, -1, -1):
+        end_day = local.date() - timedelta(days=7 * back)
+        end = datetime.combine(end_day, time.max, zone)
+        part = sum(1 for t in times if t <= end)
+        trend.append(TrendPoint(end_day, part, percent(part, coverage.households_total)))
+    report = CommuneReport(
+        coverage=coverage,
+        generated_at=local,
+        learners=sum(v.learners for v in coverage.villages),
+        lessons_completed=sum(v.lessons_completed for v in coverage.villages),
+        new_households_7d=sum(1 for t in times if t > week_ago),
+        trend=trend,
+    )
+    for cohort, (label, target, total_field) in COHORT_TARGETS.items():
+        total = getattr(commune, total_field)
+        if not total:
+            continue
+        learners = await session.scalar(
+            select(func.count(distinct(User.id)))
+            .join(LessonProgress, LessonProgress.user_id == User.id)
+            .where(
+                User.commune_id == commune_id,
+                User.cohort == cohort,
+                User.deleted_at.is_(None),
+                LessonProgress.completed_at.is_not(None),
+            )
+        )
+        report.cohorts.append(
+            CohortIndicator(
+                cohort,
+                label,
+                learners or 0,
+                total,
+                target,
+                percent(learners or 0, total),
+                target_met(learners or 0, total, target),
+            )
+        )
+    occurrence = current_occurrence(await deadlines_of(session, commune_id), local.date())
+    if occurrence is not None:
+        report.deadline_title = occurrence.deadline.title
+        report.deadline_due = occurrence.due
+        done = {
+            row.village_id: row
+            for row in await session.scalars(
+                select(ReportSubmission)
+                .join(Village, Village.id == ReportSubmission.village_id)
+                .where(
+                    Village.commune_id == commune_id,
+                    ReportSubmission.deadline_id == occurrence.deadline.id,
+                    ReportSubmission.year == occurrence.year,
+                )
+            )
+        }
+        for village in coverage.villages:
+            row = done.get(village.id)
+            report.submissions.append(
+                SubmissionStatus(
+                    village.name,
+                    row.submitted_at.astimezone(zone) if row else None,
+                    row.method if row else None,
+                )
+            )
+    return report
