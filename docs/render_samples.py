@@ -1,0 +1,131 @@
+"""Render the documentation samples: the coverage chart and the Word report draft's pages."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.stats.charts import coverage_chart
+from bot.stats.coverage import CommuneCoverage, VillageCoverage, percent, target_met
+from bot.stats.exports import commune_report_docx
+from bot.stats.report import CohortIndicator, CommuneReport, SubmissionStatus, TrendPoint
+
+IMG = Path(__file__).resolve().parent / "img"
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+TARGET = 60
+# name, declared households, registered, participating, learners, lessons completed
+VILLAGES = [
+    ("Thôn Đoàn Kết", 260, 121, 98, 127, 412),
+    ("Thôn Đồng Tâm", 320, 236, 212, 281, 1034),
+    ("Thôn Hòa Bình", 250, 149, 131, 170, 575),
+    ("Thôn Mới", None, 52, 41, 55, 160),
+    ("Thôn Quyết Thắng", 300, 171, 154, 196, 688),
+    ("Thôn Tân Tiến", 280, 190, 176, 230, 873),
+]
+
+
+def sample_report() -> CommuneReport:
+    """Return a realistic report of the demo commune Kim Thành (Hải Phòng)."""
+    villages = [
+        VillageCoverage(
+            id=number,
+            name=name,
+            households_total=total,
+            households_registered=registered,
+            households_participating=part,
+            coverage_pct=percent(part, total),
+            met=target_met(part, total, TARGET),
+            learners=learners,
+            lessons_completed=lessons,
+        )
+        for number, (name, total, registered, part, learners, lessons) in enumerate(VILLAGES, 1)
+    ]
+    counted = [v for v in villages if v.households_total]
+    total = sum(v.households_total or 0 for v in counted)
+    part = sum(v.households_participating for v in counted)
+    coverage = CommuneCoverage(
+        id=1,
+        name="Kim Thành",
+        province="Hải Phòng",
+        target_pct=TARGET,
+        households_total=total,
+        households_participating=part,
+        coverage_pct=percent(part, total),
+        met=target_met(part, total, TARGET),
+        villages_without_total=[v.name for v in villages if not v.households_total],
+        villages=villages,
+    )
+    now = datetime(2026, 11, 22, 8, 30, tzinfo=ZONE)
+    weekly = [402, 431, 468, 497, 529, 566, 598, 631, 669, 702, 738, part]
+    trend = [
+        TrendPoint(now.date() - timedelta(days=7 * (11 - i)), count, percent(count, total))
+        for i, count in enumerate(weekly)
+    ]
+    cohorts = [
+        CohortIndicator("can_bo", "Cán bộ, công chức, viên chức", 48, 56, 80, None, None),
+        CohortIndicator("lao_dong_dn", "Lao động doanh nghiệp, HTX", 62, 240, 30, None, None),
+    ]
+    for cohort in cohorts:
+        cohort.pct = percent(cohort.learners, cohort.total)
+        cohort.met = target_met(cohort.learners, cohort.total, cohort.target_pct)
+    submitted = {
+        "Thôn Đồng Tâm": (datetime(2026, 11, 20, 16, 5, tzinfo=ZONE), "chat"),
+        "Thôn Tân Tiến": (datetime(2026, 11, 21, 9, 40, tzinfo=ZONE), "paper"),
+        "Thôn Hòa Bình": (datetime(2026, 11, 21, 20, 12, tzinfo=ZONE), "chat"),
+    }
+    return CommuneReport(
+        coverage=coverage,
+        generated_at=now,
+        learners=sum(v.learners for v in villages),
+        lessons_completed=sum(v.lessons_completed for v in villages),
+        new_households_7d=part - weekly[-2],
+        cohorts=cohorts,
+        trend=trend,
+        deadline_title="Báo cáo tháng 11",
+        deadline_due=date(2026, 11, 25),
+        submissions=[
+            SubmissionStatus(v.name, *submitted.get(v.name, (None, None))) for v in villages
+        ],
+    )
+
+
+def render_pages(docx: Path) -> list[Path]:
+    """Convert the draft to PNG pages with LibreOffice and pdftoppm; nothing without them."""
+    office = shutil.which("libreoffice") or shutil.which("soffice")
+    if office is None or shutil.which("pdftoppm") is None:
+        print("LibreOffice or pdftoppm missing: report pages not rendered", file=sys.stderr)
+        return []
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(
+            [office, "--headless", "--convert-to", "pdf", "--outdir", tmp, str(docx)],
+            check=True,
+            capture_output=True,
+        )
+        for old in IMG.glob("report-sample-*.png"):
+            old.unlink()
+        pdf = Path(tmp) / f"{docx.stem}.pdf"
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "70", str(pdf), str(IMG / "report-sample")], check=True
+        )
+    return sorted(IMG.glob("report-sample-*.png"))
+
+
+def main() -> None:
+    """Write docs/img/chart-sample.png, /tmp/report-sample.docx and its pages as PNG."""
+    report = sample_report()
+    IMG.mkdir(parents=True, exist_ok=True)
+    chart = IMG / "chart-sample.png"
+    chart.write_bytes(coverage_chart(report))
+    docx = Path(tempfile.gettempdir()) / "report-sample.docx"
+    docx.write_bytes(commune_report_docx(report))
+    for path in [chart, docx, *render_pages(docx)]:
+        print(path)
+
+
+if __name__ == "__main__":
+    main()
