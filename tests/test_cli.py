@@ -212,3 +212,33 @@ def test_roles_deadlines_reminders_and_outbox_from_the_shell(tmp_path: Path) -> 
     assert "0 new" in again.stdout
     status = hocvuso("outbox", "status", cwd=tmp_path).stdout
     assert "reminder" in status and "pending" in status
+
+
+def test_chart_report_and_excel_from_the_shell(tmp_path: Path) -> None:
+    import docx
+    import openpyxl
+
+    assert hocvuso("demo", cwd=tmp_path).returncode == 0
+    totals = hocvuso("commune", "set", "--cbcc-total", "56", "--worker-total", "240", cwd=tmp_path)
+    assert "cbcc_total 56, worker_total 240" in totals.stdout
+    chart = hocvuso("chart", "--output", str(tmp_path / "c.png"), cwd=tmp_path)
+    assert chart.returncode == 0, chart.stderr
+    assert (tmp_path / "c.png").read_bytes().startswith(b"\x89PNG")
+    word = hocvuso(
+        "report", "--format", "docx", "--output", str(tmp_path / "r.docx"), cwd=tmp_path
+    )
+    assert word.returncode == 0, word.stderr
+    text = "\n".join(p.text for p in docx.Document(str(tmp_path / "r.docx")).paragraphs)
+    assert "UBND XÃ KIM THÀNH" in text or "UBND XÃ KIM THÀNH" in str(
+        [c.text for t in docx.Document(str(tmp_path / "r.docx")).tables for c in t._cells]
+    )
+    assert "0/56" in text  # the cohort indicator with the declared total
+    sheet = hocvuso(
+        "stats", "--format", "xlsx", "--output", str(tmp_path / "s.xlsx"), cwd=tmp_path
+    )
+    assert sheet.returncode == 0, sheet.stderr
+    book = openpyxl.load_workbook(tmp_path / "s.xlsx")
+    assert book.sheetnames[0] == "Tổng hợp"
+    assert book[book.sheetnames[0]].freeze_panes == "A2"
+    bad = hocvuso("chart", "--output", "/dev/null/x.png", cwd=tmp_path)
+    assert bad.returncode == 1 and "cannot write" in bad.stderr

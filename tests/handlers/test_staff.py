@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 
 import pytest
@@ -141,3 +142,53 @@ async def test_a_long_notice_is_refused_with_its_length(engine: Engine, commune:
     assert "Gõ nội dung thông báo (tối đa 1000 ký tự)" in staff.text  # asked again
     await staff.say("Mất điện từ 8 đến 10 giờ sáng mai.")
     assert "Xem trước — gửi tới Thôn Đồng Tâm" in staff.text
+
+
+async def test_chat_json_excel_and_word_agree(
+    engine: Engine, commune: int, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    import docx
+    import openpyxl
+
+    from bot.stats.coverage import commune_coverage, stats_json
+
+    staff = await seed_learning(engine, sessions)
+    await staff.say("/xuatbaocao")
+    await staff.press("Excel")
+    [xlsx] = [r for r in staff.replies if r.document]
+    assert xlsx.filename and xlsx.filename.endswith(".xlsx")
+    await staff.say("/xuatbaocao")
+    await staff.press("Word")
+    [word] = [r for r in staff.replies if r.document]
+    assert word.filename and word.filename.endswith(".docx")
+    await staff.say("/bieudo")
+    [chart] = [r for r in staff.replies if r.photo]
+    assert chart.photo and chart.photo.startswith(b"\x89PNG")
+
+    async with sessions() as session:
+        doc = stats_json(await commune_coverage(session), datetime.now(UTC))
+    [c] = doc["communes"]
+    assert (c["households_participating"], c["households_total"], c["coverage_pct"]) == (
+        3,
+        1410,
+        0.2,
+    )
+    dong_tam = next(v for v in c["villages"] if v["name"] == "Thôn Đồng Tâm")
+    assert (dong_tam["households_participating"], dong_tam["coverage_pct"]) == (2, 0.6)
+
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.document or b""))
+    sheet = book[book.sheetnames[1]]
+    rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows["Thôn Đồng Tâm"][1:5] == (320, 2, 2, 0.6)
+    assert rows["Thôn Mới"][1] is None and rows["Thôn Mới"][3] == 1
+    summary = book[book.sheetnames[0]]
+    header = [cell.value for cell in summary[1]]
+    values = dict(zip(header, [cell.value for cell in summary[2]], strict=False))
+    assert (values["Tổng số hộ"], values["Hộ có người học"], values["Tỷ lệ (%)"]) == (1410, 3, 0.2)
+
+    document = docx.Document(io.BytesIO(word.document or b""))
+    body = "\n".join(p.text for p in document.paragraphs)
+    assert "3/1.410 hộ" in body and "0,2%" in body
+    table = next(t for t in document.tables if "Thôn" in t.rows[0].cells[1].text)
+    cells = {row.cells[1].text: [c.text for c in row.cells] for row in table.rows[1:]}
+    assert cells["Thôn Đồng Tâm"][2:5] == ["320", "2", "0,6"]
