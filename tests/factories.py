@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import ROOT
 from bot.core.engine import Engine
 from bot.core.messages import Inbound, Outcome, Reply
+from bot.lessons.model import TRACKS
 from bot.storage.db import transaction
 from bot.storage.imports import add_commune, import_households, import_villages
 from bot.storage.models import Household, User, Village
@@ -102,6 +103,7 @@ class Chat:
         lesson = self.engine.curriculum.get(lesson_id)
         assert lesson is not None
         await self.say("/hoc")
+        await self.press(TRACKS[lesson.track])
         await self.press(lesson.title)
         for _ in lesson.cards[:-1]:
             await self.press("Tiếp")

@@ -42,7 +42,8 @@ def l01_answers() -> list[str]:
 
 
 def test_demo_journey_then_stats_show_the_household(tmp_path: Path) -> None:
-    lines = ["1", "1", "dong tam", "nguyen van an", "1", "1", "1"]  # sign up, menu → lessons
+    lines = ["1", "1", "dong tam", "nguyen van an", "1"]  # consent, cohort, village, household
+    lines += ["1", "1", "1"]  # menu → lesson groups → "Cơ bản" → the first lesson
     lines += ["1"] * 5  # L01: four "Tiếp", then "Làm bài kiểm tra"
     lines += l01_answers()
     result = hocvuso("demo", cwd=tmp_path, stdin="\n".join(lines) + "\n")

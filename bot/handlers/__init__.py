@@ -58,6 +58,7 @@ def build_router() -> Router:
         "hh": onboarding.on_household,
         "menu": help.on_menu,
         "lesson": learning.open_lesson,
+        "track": learning.track_lessons,
         "next": learning.next_card,
         "quiz": learning.start_quiz,
         "review": learning.review,

@@ -9,25 +9,45 @@ from bot.core.messages import Option
 from bot.core.text import progress_bar
 from bot.handlers import texts as t
 from bot.handlers.menu import BACK, show_menu
-from bot.lessons.model import Lesson, Question
+from bot.lessons.model import TRACKS, Lesson, Question
 from bot.storage.models import LessonProgress, QuizAnswer
 from bot.storage.participation import mark_participating
 
 
 async def lesson_list(ctx: Context) -> None:
-    """List the lessons with done and in-progress marks."""
+    """Show the tracks of lessons with how many of each are done (/hoc)."""
     lessons = ctx.curriculum.lessons
     if not lessons:
         await show_menu(ctx, t.LESSON_LIST_EMPTY)
         return
     progress = await _all_progress(ctx)
     options = []
-    for lesson in lessons:
+    for track, name in TRACKS.items():
+        members = [x for x in lessons if x.track == track]
+        if not members:
+            continue
+        done = sum(1 for x in members if (row := progress.get(x.id)) and row.completed_at)
+        icon = t.TRACK_ICONS.get(track, "📚")
+        options.append(Option(f"{icon} {name} ({done}/{len(members)})", f"track:{track}"))
+    options.append(BACK)
+    ctx.ask(t.TRACK_LIST, options)
+
+
+async def track_lessons(ctx: Context) -> None:
+    """List the lessons of one track with done and in-progress marks."""
+    track = ctx.args if ctx.args in TRACKS else None
+    members = [x for x in ctx.curriculum.lessons if x.track == track]
+    if not members:
+        await lesson_list(ctx)
+        return
+    progress = await _all_progress(ctx)
+    options = []
+    for lesson in members:
         row = progress.get(lesson.id)
         mark = "✅" if row and row.completed_at else "⏳" if row else "📘"
         options.append(Option(f"{mark} {lesson.title}"[:60], f"lesson:{lesson.id}"))
-    options.append(BACK)
-    ctx.ask(t.LESSON_LIST, options)
+    options += [Option(t.OTHER_TRACKS, "menu:learn"), BACK]
+    ctx.ask(t.LESSON_LIST.format(track=TRACKS[track or ""]), options)
 
 
 async def open_lesson(ctx: Context) -> None:

@@ -69,7 +69,10 @@ MENU_HELP = "❓ Hướng dẫn"
 BACK_TO_MENU = "⬅️ Về menu"
 NEED_REGISTRATION = "Mình cần biết vài thông tin của bạn trước khi học nhé."
 
-LESSON_LIST = "📚 Các bài học (✅ đã xong, ⏳ đang học). Bạn chọn bài nào?"
+TRACK_LIST = "📚 Các nhóm bài học (số bài đã xong / số bài). Bạn chọn nhóm nào?"
+TRACK_ICONS = {"co_ban": "🌱", "an_toan": "🛡", "dich_vu_cong": "🏛", "kinh_te_so": "💰"}
+LESSON_LIST = "📚 {track}: các bài học (✅ đã xong, ⏳ đang học). Bạn chọn bài nào?"
+OTHER_TRACKS = "⬅️ Nhóm bài khác"
 LESSON_LIST_EMPTY = "Hiện chưa có bài học nào. Bạn quay lại sau nhé."
 LESSON_INTRO = "📘 {title}\n⏱ Khoảng {minutes} phút · {cards} thẻ · {questions} câu hỏi"
 CARD = "📘 {title}\nThẻ {index}/{total} {bar}\n\n{text}"

@@ -17,6 +17,7 @@ from bot.core.engine import Engine
 from bot.core.messages import Reply
 from bot.core.router import MEDIA, STALE
 from bot.lessons import Curriculum
+from bot.lessons.model import TRACKS
 from bot.storage.models import Identity, ProcessedUpdate, User
 from bot.web import WebServer, build_web_app
 from tests.fakes.telegram_api import FakeTelegram
@@ -78,7 +79,8 @@ class TgUser:
     async def learn(self, curriculum: Curriculum, lesson_id: str = "L01") -> None:
         lesson = curriculum.get(lesson_id)
         assert lesson is not None
-        await self.press("Chọn bài học", "Các bài học")
+        await self.press("Chọn bài học", "Các nhóm bài học")
+        await self.press(TRACKS[lesson.track], "các bài học")
         await self.press(lesson.title, "Thẻ 1/")
         for index in range(2, len(lesson.cards) + 1):
             await self.press("Tiếp", f"Thẻ {index}/")

@@ -19,6 +19,7 @@ from bot.core.engine import Engine
 from bot.core.messages import Option, Reply
 from bot.core.router import MEDIA, UNSUPPORTED
 from bot.lessons import Curriculum
+from bot.lessons.model import TRACKS
 from bot.media import MediaStore
 from bot.storage.models import Identity, ProcessedUpdate, User
 from bot.web import WebServer, build_web_app
@@ -70,7 +71,8 @@ class ZaloUser:
     async def learn(self, curriculum: Curriculum, lesson_id: str = "L01") -> None:
         lesson = curriculum.get(lesson_id)
         assert lesson is not None
-        await self.say("1", "Các bài học")
+        await self.say("1", "Các nhóm bài học")
+        await self.say(self.number_of(TRACKS[lesson.track]), "các bài học")
         await self.say(self.number_of(lesson.title), "Thẻ 1/")
         for index in range(2, len(lesson.cards) + 1):
             await self.say("1", f"Thẻ {index}/")
@@ -283,7 +285,8 @@ async def test_linked_resident_continues_the_same_lesson_on_zalo(
     try:
         tg = TgUser(telegram_fake, 4242)
         await tg.register()
-        await tg.press("Chọn bài học", "Các bài học")
+        await tg.press("Chọn bài học", "Các nhóm bài học")
+        await tg.press("An toàn", "các bài học")
         await tg.press("Nhận diện lừa đảo", "Thẻ 1/")
         await tg.press("Tiếp", "Thẻ 2/")
         await tg.press("Tiếp", "Thẻ 3/")
