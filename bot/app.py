@@ -20,6 +20,7 @@ from bot.delivery.dispatcher import Dispatcher
 from bot.handlers import build_router
 from bot.lessons import Curriculum, load_curriculum
 from bot.media import MediaStore
+from bot.metrics import Metrics
 from bot.scheduling.scheduler import Scheduler
 from bot.storage import db
 from bot.web import WebServer, build_web_app
@@ -40,6 +41,7 @@ class App:
     sessions: async_sessionmaker[AsyncSession]
     curriculum: Curriculum
     engine: Engine
+    metrics: Metrics
 
 
 async def prepare_database(settings: Settings, engine: AsyncEngine) -> None:
@@ -67,8 +69,9 @@ async def build_app(settings: Settings) -> AsyncIterator[App]:
     try:
         await prepare_database(settings, db_engine)
         sessions = db.make_sessionmaker(db_engine)
-        engine = Engine(sessions, build_router(), curriculum)
-        yield App(settings, db_engine, sessions, curriculum, engine)
+        metrics = Metrics()
+        engine = Engine(sessions, build_router(), curriculum, metrics=metrics)
+        yield App(settings, db_engine, sessions, curriculum, engine, metrics)
     finally:
         await db_engine.dispose()
 
@@ -133,6 +136,8 @@ async def serve(app: App, stop: asyncio.Event) -> None:
             zalo=zalo_hook,
             zalo_secret=_secret(settings.zalo_webhook_secret),
             media=media,
+            metrics=app.metrics,
+            sessions=app.sessions,
         ),
         settings.http_host,
         settings.http_port,
@@ -145,7 +150,7 @@ async def serve(app: App, stop: asyncio.Event) -> None:
         # Claim no more than can be sent well within the lease, or another instance re-sends.
         batch=max(10, min(200, int(_slowest_rate(settings) * settings.outbox_lease_seconds / 2))),
     )
-    scheduler = Scheduler(app.sessions, app.db_engine, dispatcher)
+    scheduler = Scheduler(app.sessions, app.db_engine, dispatcher, metrics=app.metrics)
     await server.start()
     try:
         for channel in channels:

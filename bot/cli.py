@@ -23,6 +23,8 @@ from sqlalchemy import select
 from bot.app import SetupError, build_app, serve
 from bot.config import ROOT, Settings
 from bot.lessons.loader import ContentError, check_folder
+from bot.logs import configure_logging
+from bot.ops import register as register_ops
 from bot.stats.coverage import CommuneCoverage, commune_coverage, stats_json
 from bot.storage import db
 from bot.storage.imports import (
@@ -599,8 +601,7 @@ def chat(user: Annotated[str, typer.Option(help="Who you are in the chat")] = "l
 def run_bot() -> None:
     """Run the bot on the configured channels (Telegram polling, or webhooks) until stopped."""
 
-    logging.getLogger().setLevel(os.environ.get("HOCVUSO_LOG_LEVEL", "INFO"))
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per API call is noise
+    logging.getLogger().setLevel(os.environ.get("HOCVUSO_LOG_LEVEL", "INFO").upper())
 
     async def go() -> None:
         stop = asyncio.Event()
@@ -613,11 +614,18 @@ def run_bot() -> None:
     run(go())
 
 
+def _fail(message: str) -> None:
+    raise CliError(message)
+
+
+register_ops(app, settings, _fail)
+
+
 def main() -> None:
     """Run the CLI; errors become one clear line and a non-zero exit, never a traceback."""
-    logging.basicConfig(
-        level=os.environ.get("HOCVUSO_LOG_LEVEL", "WARNING"),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    configure_logging(
+        os.environ.get("HOCVUSO_LOG_LEVEL", "WARNING"),
+        os.environ.get("HOCVUSO_LOG_FORMAT", "plain"),
     )
     try:
         app()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, field_validator
@@ -40,6 +41,7 @@ class Settings(BaseSettings):
     telegram_rate: float = Field(25.0, gt=0)
     zalo_rate: float = Field(10.0, gt=0)
     log_level: str = "INFO"
+    log_format: Literal["plain", "json"] = "plain"
     outbox_lease_seconds: float = Field(60.0, gt=0)
 
     @field_validator("database_url")

@@ -9,10 +9,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.delivery.outbox import status_counts
 from bot.media import MediaStore
+from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +59,8 @@ def build_web_app(
     zalo: WebhookHandler | None = None,
     zalo_secret: str | None = None,
     media: MediaStore | None = None,
+    metrics: Metrics | None = None,
+    sessions: async_sessionmaker[AsyncSession] | None = None,
 ) -> web.Application:
     """Assemble the routes for the channels that use webhooks."""
     app = web.Application(client_max_size=MAX_BODY)
@@ -70,6 +75,24 @@ def build_web_app(
         return web.json_response({"status": "ok", "database": "ok"})
 
     app.router.add_get("/healthz", healthz)
+    if metrics is not None:
+
+        async def metrics_page(_request: web.Request) -> web.Response:
+            if sessions is not None:
+                try:
+                    async with sessions() as session:
+                        counts = await status_counts(session)
+                    totals: dict[str, int] = {}
+                    for (_kind, status), count in counts.items():
+                        totals[status] = totals.get(status, 0) + count
+                    metrics.set_outbox(totals)
+                except Exception:
+                    log.warning("metrics: outbox counts unavailable")
+            return web.Response(
+                body=metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST}
+            )
+
+        app.router.add_get("/metrics", metrics_page)
     if telegram is not None:
         app.router.add_post(
             "/webhook/telegram",

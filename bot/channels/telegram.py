@@ -358,3 +358,35 @@ def _has_content(message: Message) -> bool:
             "dice",
         )
     )
+
+
+async def telegram_check(settings: Any) -> list[tuple[str, str]]:
+    """Check the token (getMe) and the webhook registration, for `hocvuso doctor`."""
+    from telegram import Bot
+
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    token = settings.telegram_token.get_secret_value()
+    bot = Bot(
+        token,
+        base_url=settings.telegram_api_url,
+        base_file_url=file_url(settings.telegram_api_url),
+    )
+    try:
+        async with bot:
+            me = await bot.get_me()
+            info = await bot.get_webhook_info()
+    except TelegramError as error:
+        return [("✗", f"Telegram refused the token or did not answer: {error}")]
+    lines = [("✓", f"Telegram token valid: @{me.username}")]
+    wanted = settings.telegram_webhook_url
+    if wanted and info.url != wanted:
+        lines.append(("✗", f"Telegram webhook is {info.url or 'not set'}; `hocvuso run` sets it"))
+    elif wanted:
+        lines.append(("✓", f"Telegram webhook {info.url} ({info.pending_update_count} waiting)"))
+    elif info.url:
+        lines.append(("✗", f"a Telegram webhook is set ({info.url}) but none is configured"))
+    else:
+        lines.append(("✓", "Telegram: polling (no webhook)"))
+    if info.last_error_message:
+        lines.append(("✗", f"Telegram's last webhook error: {info.last_error_message}"))
+    return lines

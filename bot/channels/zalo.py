@@ -287,3 +287,27 @@ def _ref(result: Any) -> str | None:
     return (
         str(result["message_id"]) if isinstance(result, dict) and "message_id" in result else None
     )
+
+
+async def zalo_check(settings: Any) -> list[tuple[str, str]]:
+    """Check the token (getMe) and the webhook registration, for `hocvuso doctor`."""
+    async with aiohttp.ClientSession() as http:
+        api = ZaloApi(http, settings.zalo_api_url, settings.zalo_token.get_secret_value())
+        try:
+            me = await api.call("getMe")
+            info = await api.call("getWebhookInfo")
+        except ZaloError as error:
+            return [("✗", f"Zalo refused the token or did not answer: {error}")]
+    name = me.get("account_name", "?") if isinstance(me, dict) else "?"
+    url = info.get("url", "") if isinstance(info, dict) else ""
+    lines = [("✓", f"Zalo token valid: {name}")]
+    wanted = settings.zalo_webhook_url
+    if wanted and url != wanted:
+        lines.append(("✗", f"Zalo webhook is {url or 'not set'}; `hocvuso run` sets it"))
+    elif wanted:
+        lines.append(("✓", f"Zalo webhook {url}"))
+    elif url:
+        lines.append(("✗", f"a Zalo webhook is set ({url}) but none is configured"))
+    else:
+        lines.append(("✓", "Zalo: polling (no webhook)"))
+    return lines

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import weakref
 from collections.abc import AsyncIterator, Callable, Hashable
 from contextlib import asynccontextmanager
@@ -17,6 +18,7 @@ from bot.core.context import Context
 from bot.core.messages import Inbound, Outcome, Reply
 from bot.core.router import Router
 from bot.lessons.model import Curriculum
+from bot.metrics import Metrics
 from bot.storage.models import Identity, ProcessedUpdate, User, utcnow
 
 log = logging.getLogger(__name__)
@@ -55,7 +57,9 @@ class Engine:
         router: Router,
         curriculum: Curriculum,
         clock: Callable[[], datetime] = utcnow,
+        metrics: Metrics | None = None,
     ) -> None:
+        self.metrics = metrics
         self.sessions = sessions
         self.router = router
         self.curriculum = curriculum
@@ -64,6 +68,18 @@ class Engine:
 
     async def handle(self, inbound: Inbound) -> Outcome:
         """Handle one message; never raises: errors become a kind "busy" reply and a log line."""
+        started = time.perf_counter()
+        outcome = await self._handle(inbound)
+        if self.metrics is not None:
+            channel = inbound.channel
+            self.metrics.updates.labels(channel).inc()
+            self.metrics.replies.labels(channel).inc(len(outcome.replies))
+            self.metrics.latency.labels(channel).observe(time.perf_counter() - started)
+            if outcome.failed:
+                self.metrics.errors.labels(channel).inc()
+        return outcome
+
+    async def _handle(self, inbound: Inbound) -> Outcome:
         user_id: int | None = None
         try:
             # The account lock is taken before any await, so one person's messages keep their

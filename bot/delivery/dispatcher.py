@@ -46,6 +46,7 @@ class Dispatcher:
         self.clock = clock
         self._slots = asyncio.Semaphore(concurrency)
         self._waiting: set[int] = set()  # claimed, not yet being sent
+        self._inflight: set[asyncio.Task[None]] = set()
         self._stopping = False
 
     async def run_once(self) -> int:
@@ -55,19 +56,31 @@ class Dispatcher:
         rows = await self.claim()
         if rows:
             self._waiting.update(row.id for row in rows)
-            await asyncio.gather(*(self._deliver(row) for row in rows))
+            tasks = [asyncio.create_task(self._deliver(row)) for row in rows]  # owned: stop()
+            self._inflight.update(tasks)
+            try:
+                await asyncio.gather(*tasks, return_exceptions=True)
+            finally:
+                self._inflight.difference_update(tasks)
         return len(rows)
 
-    async def stop(self) -> None:
-        """Stop claiming and hand back the leases of rows not sent yet, for another instance."""
+    async def stop(self, grace: float = 3.0) -> None:
+        """Stop claiming; let sends finish for `grace` seconds; hand back every other lease."""
         self._stopping = True
         pending, self._waiting = list(self._waiting), set()
-        if not pending:
-            return
+        if pending:
+            await self._release(pending)
+        if self._inflight:
+            _, late = await asyncio.wait(set(self._inflight), timeout=grace)
+            for task in late:
+                task.cancel()  # each releases its own row on the way out
+            await asyncio.gather(*late, return_exceptions=True)
+
+    async def _release(self, ids: list[int]) -> None:
         async with transaction(self.sessions) as session:
             await session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.id.in_(pending), OutboxMessage.status == "sending")
+                .where(OutboxMessage.id.in_(ids), OutboxMessage.status == "sending")
                 .values(status="pending", lease_until=None, attempts=OutboxMessage.attempts - 1)
             )
 
@@ -114,6 +127,9 @@ class Dispatcher:
             channel = self.channels[row.channel]
             try:
                 ref = await channel.send(row.chat_id, reply_of(row.payload))
+            except asyncio.CancelledError:
+                await asyncio.shield(self._release([row.id]))  # shutting down: not sent
+                raise
             except Unreachable:
                 await self._finish(row, "unreachable", "blocked by the user")
             except PermanentFailure as error:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from bot.delivery.broadcasts import update_progress
 from bot.delivery.dispatcher import Dispatcher
+from bot.metrics import Metrics
 from bot.scheduling.reminders import enqueue_planned, plan_deadline_reminders
 from bot.storage.db import transaction
 from bot.storage.models import utcnow
@@ -41,7 +42,9 @@ class Scheduler:
         *,
         clock: Callable[[], datetime] = utcnow,
         dispatch_seconds: float = 2.0,
+        metrics: Metrics | None = None,
     ) -> None:
+        self.metrics = metrics
         self.sessions = sessions
         self.db_engine = db_engine
         self.dispatcher = dispatcher
@@ -130,4 +133,6 @@ class Scheduler:
             return 0
         if added:
             log.info("planned %d new messages", added)
+            if self.metrics is not None:
+                self.metrics.reminders.inc(added)
         return added

@@ -1,0 +1,206 @@
+"""Operator commands: `hocvuso doctor`, `hocvuso backup` and `hocvuso restore`."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sqlite3
+import subprocess
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import typer
+from pydantic import ValidationError
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from bot.config import Settings
+from bot.lessons.loader import check_folder
+from bot.storage import db
+
+OK, FAIL, SKIP = "✓", "✗", "·"
+
+
+class OpsError(Exception):
+    """An operator command failed; the message says why."""
+
+
+# --- doctor ---------------------------------------------------------------------------------
+async def _database(settings: Settings) -> list[tuple[str, str]]:
+    engine = db.make_engine(settings.database_url)
+    lines = []
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+            server_now = None
+            if not db.is_sqlite(settings.database_url):
+                server_now = await conn.scalar(text("SELECT now()"))
+        lines.append((OK, f"database reachable ({make_url(settings.database_url).drivername})"))
+        current, head = await db.current_revision(engine), db.head_revision()
+        if current == head:
+            lines.append((OK, f"database at the latest migration ({head})"))
+        else:
+            lines.append(
+                (FAIL, f"database at migration {current}, needs {head}: hocvuso db upgrade")
+            )
+        if server_now is not None:
+            drift = abs((server_now - datetime.now(UTC)).total_seconds())
+            mark = OK if drift < 60 else FAIL
+            lines.append((mark, f"clock within {drift:.0f} s of the database server"))
+    except Exception as exc:
+        lines.append((FAIL, f"database unreachable: {str(exc).splitlines()[0][:160]}"))
+    finally:
+        await engine.dispose()
+    return lines
+
+
+async def _telegram(settings: Settings) -> list[tuple[str, str]]:
+    if settings.telegram_token is None:
+        return [(SKIP, "Telegram not configured (HOCVUSO_TELEGRAM_TOKEN)")]
+    from bot.channels.telegram import telegram_check
+
+    return await telegram_check(settings)
+
+
+async def _zalo(settings: Settings) -> list[tuple[str, str]]:
+    if settings.zalo_token is None:
+        return [(SKIP, "Zalo not configured (HOCVUSO_ZALO_TOKEN)")]
+    from bot.channels.zalo import zalo_check
+
+    return await zalo_check(settings)
+
+
+async def doctor_lines(settings: Settings) -> list[tuple[str, str]]:
+    """Check everything the bot needs; each line is (mark, what was found)."""
+    lines: list[tuple[str, str]] = [(OK, "settings read")]
+    lines += await _database(settings)
+    lessons, problems = check_folder(settings.content_path())
+    if problems:
+        lines.append((FAIL, f"lessons: {len(problems)} problem(s) — hocvuso content check"))
+    else:
+        lines.append((OK, f"lessons valid ({len(lessons)})"))
+    for check in (_telegram, _zalo):
+        try:
+            lines += await check(settings)
+        except Exception as exc:  # a broken platform must not hide the other checks
+            lines.append((FAIL, f"{check.__name__.strip('_')}: {exc}"))
+    try:
+        zone = ZoneInfo(settings.timezone)
+        local = datetime.now(zone)
+        lines.append((OK, f"time zone {settings.timezone}: {local:%d/%m/%Y %H:%M}"))
+    except ZoneInfoNotFoundError:
+        lines.append((FAIL, f"unknown time zone {settings.timezone!r}"))
+    return lines
+
+
+def doctor() -> None:
+    """Check settings, database, migrations, lessons, tokens, webhooks and clock (✓/✗)."""
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        typer.echo(f"{FAIL} settings: {exc.errors()[0]['msg']}")
+        raise typer.Exit(1) from None
+    lines = asyncio.run(doctor_lines(settings))
+    for mark, line in lines:
+        typer.echo(f"{mark} {line}")
+    if any(mark == FAIL for mark, _ in lines):
+        raise typer.Exit(1)
+
+
+# --- backup and restore ---------------------------------------------------------------------
+def _sqlite_path(url: str) -> Path:
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        raise OpsError("the SQLite database is in memory: nothing to back up")
+    return Path(database)
+
+
+def _pg_dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        raise OpsError(f"{name} is not installed (apt-get install postgresql-client)")
+    return found
+
+
+def _run(command: list[str]) -> None:
+    result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+    if result.returncode != 0:
+        raise OpsError(f"{Path(command[0]).name} failed: {result.stderr.strip()[:300]}")
+
+
+def backup_to(settings: Settings, target: Path) -> str:
+    """Write a consistent copy of the database to `target`; return a one-line summary."""
+    url = settings.database_url
+    if db.is_sqlite(url):
+        source = _sqlite_path(url)
+        if not source.exists():
+            raise OpsError(f"{source} does not exist")
+        with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+            src.backup(dst)  # the online backup API: safe while the bot runs
+        return f"SQLite backup written: {target}"
+    _run([_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={target}", _pg_dsn(url)])
+    return f"PostgreSQL backup (pg_dump custom format) written: {target}"
+
+
+def restore_from(settings: Settings, source: Path) -> str:
+    """Replace the database with a backup; return a one-line summary."""
+    if not source.exists():
+        raise OpsError(f"{source} does not exist")
+    url = settings.database_url
+    if db.is_sqlite(url):
+        try:
+            with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as check:
+                check.execute("SELECT version_num FROM alembic_version").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise OpsError(f"{source} is not a backup of this bot ({exc})") from exc
+        target = _sqlite_path(url)
+        with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+            src.backup(dst)
+        return f"SQLite database {target} restored from {source}"
+    _run(
+        [
+            _tool("pg_restore"),
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            f"--dbname={_pg_dsn(url)}",
+            str(source),
+        ]
+    )
+    return f"PostgreSQL database restored from {source}"
+
+
+def register(
+    app: typer.Typer, settings: Callable[[], Settings], fail: Callable[[str], Any]
+) -> None:
+    """Add doctor, backup and restore to the `hocvuso` command."""
+    app.command("doctor")(doctor)
+
+    @app.command("backup")
+    def backup(file: Path) -> None:
+        """Copy the database to FILE (SQLite online backup, or pg_dump for PostgreSQL)."""
+        try:
+            typer.echo(backup_to(settings(), file))
+        except OpsError as exc:
+            fail(str(exc))
+
+    @app.command("restore")
+    def restore(
+        file: Path,
+        yes: Annotated[bool, typer.Option("--yes", help="Confirm replacing the database")] = False,
+    ) -> None:
+        """Replace the database with a backup made by `hocvuso backup` (stop the bot first)."""
+        if not yes:
+            fail("restore replaces the whole database: stop the bot, then add --yes")
+        try:
+            typer.echo(restore_from(settings(), file))
+        except OpsError as exc:
+            fail(str(exc))
