@@ -171,7 +171,14 @@ class TelegramChannel:
 
     async def process_json(self, data: dict[str, Any]) -> bool:
         """Handle one webhook body; return False when nothing was committed (answer non-200)."""
-        update = Update.de_json(data, self.bot_api)
+        try:
+            update = Update.de_json(data, self.bot_api)
+        except Exception:
+            # Not an update we can read: acknowledge it, or Telegram would resend it for ever.
+            log.warning("unreadable telegram update ignored")
+            return True
+        if update is None:
+            return True
         return await self.process(update)
 
     async def process(self, update: Update) -> bool:
