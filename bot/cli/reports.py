@@ -1,0 +1,207 @@
+"""Commands that report: statistics, the chart and the report files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy import select
+
+from bot.app import build_app
+from bot.cli import (  # noqa: I001 - the package defines these before importing us
+    CliError,
+    app,
+    commune_named,
+    run,
+    settings,
+    write_file,
+)
+from bot.config import Settings
+from bot.stats.coverage import CommuneCoverage, commune_coverage, stats_json
+
+
+# --- stats ----------------------------------------------------------------------------------
+class StatsFormat(StrEnum):
+    """Output formats of `hocvuso stats`."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+class ReportFormat(StrEnum):
+    """Formats of `hocvuso report`."""
+
+    docx = "docx"
+    xlsx = "xlsx"
+
+
+async def _reports(s: Settings, commune: str | None) -> list[Any]:
+    from bot.stats.report import build_commune_report
+    from bot.storage.models import Commune
+
+    async with build_app(s) as a, a.sessions() as session:
+        if commune is not None:
+            rows = [await commune_named(session, commune)]
+        else:
+            rows = list(await session.scalars(select(Commune).order_by(Commune.name)))
+        now = datetime.now(s.tz)
+        return [await build_commune_report(session, row.id, now) for row in rows]
+
+
+@app.command("report")
+def report(
+    format: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.docx,  # noqa: A002
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+    commune: Annotated[str | None, typer.Option(help="Commune (if there are several)")] = None,
+) -> None:
+    """Write the commune's report: a Word draft to sign, or the Excel tables."""
+    from bot.stats.exports import commune_report_docx, coverage_xlsx
+
+    s = settings()
+    reports = run(_reports(s, commune))
+    if not reports:
+        raise CliError("no commune yet: add one with `hocvuso commune add`")
+    if format is ReportFormat.docx:
+        if len(reports) > 1:
+            raise CliError("several communes: name one with --commune")
+        data = commune_report_docx(reports[0])
+    else:
+        data = coverage_xlsx(reports)
+    stamp = reports[0].generated_at.strftime("%Y%m%d")
+    write_file(output or Path(f"bao-cao-{stamp}.{format.value}"), data)
+
+
+@app.command("chart")
+def chart(
+    output: Annotated[Path, typer.Option("--output", "-o")] = Path("bieu-do.png"),
+    commune: Annotated[str | None, typer.Option(help="Commune (if there are several)")] = None,
+) -> None:
+    """Draw the coverage chart by village (PNG)."""
+    from bot.stats.charts import coverage_chart
+
+    reports = run(_reports(settings(), commune))
+    if len(reports) != 1:
+        raise CliError("name one commune with --commune" if reports else "no commune yet")
+    write_file(output, coverage_chart(reports[0]))
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}%"
+
+
+def _met(value: bool | None) -> str:
+    return "—" if value is None else ("đạt" if value else "chưa")
+
+
+def render_table(communes: list[CommuneCoverage]) -> str:
+    """Render coverage as an aligned text table per commune."""
+    out = []
+    head = ("Thôn", "Tổng hộ", "Hộ đăng ký", "Hộ tham gia", "Tỷ lệ", "Đạt")
+    for c in communes:
+        rows = [
+            (
+                v.name,
+                str(v.households_total or "chưa khai báo"),
+                str(v.households_registered),
+                str(v.households_participating),
+                _pct(v.coverage_pct),
+                _met(v.met),
+            )
+            for v in c.villages
+        ]
+        widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+        out.append(f"{c.name} ({c.province}) — mục tiêu {c.target_pct}% số hộ")
+        for row in [head, *rows]:
+            out.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)))
+        out.append(
+            f"Toàn xã: {c.households_participating}/{c.households_total} hộ = "
+            f"{_pct(c.coverage_pct)} ({_met(c.met)})"
+        )
+        if c.villages_without_total:
+            out.append("Chưa khai báo tổng số hộ: " + ", ".join(c.villages_without_total))
+        out.append("")
+    return "\n".join(out).rstrip() + "\n" if out else "No commune yet.\n"
+
+
+def render_csv(communes: list[CommuneCoverage]) -> str:
+    """Render one CSV row per village."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(
+        [
+            "commune",
+            "village",
+            "households_total",
+            "households_registered",
+            "households_participating",
+            "coverage_pct",
+            "met",
+            "learners",
+            "lessons_completed",
+        ]
+    )
+    for c in communes:
+        for v in c.villages:
+            writer.writerow(
+                [
+                    c.name,
+                    v.name,
+                    "" if v.households_total is None else v.households_total,
+                    v.households_registered,
+                    v.households_participating,
+                    "" if v.coverage_pct is None else v.coverage_pct,
+                    "" if v.met is None else str(v.met).lower(),
+                    v.learners,
+                    v.lessons_completed,
+                ]
+            )
+    return buf.getvalue()
+
+
+@app.command("stats")
+def stats(
+    commune: Annotated[str | None, typer.Option(help="Only this commune")] = None,
+    format: Annotated[StatsFormat, typer.Option("--format", "-f")] = StatsFormat.table,  # noqa: A002
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+) -> None:
+    """Print participation coverage by village against the 60% target."""
+
+    async def go() -> tuple[list[CommuneCoverage], datetime]:
+        s = settings()
+        async with build_app(s) as a, a.sessions() as session:
+            rows = await commune_coverage(session)
+            if commune:
+                from bot.core.text import fold
+
+                rows = [c for c in rows if fold(commune) in (fold(c.name), c.name)]
+                if not rows:
+                    raise CliError(f"commune {commune!r} not found")
+            return rows, datetime.now(s.tz)
+
+    if format is StatsFormat.xlsx:
+        from bot.stats.exports import coverage_xlsx
+
+        reports = run(_reports(settings(), commune))
+        write_file(output or Path("thong-ke.xlsx"), coverage_xlsx(reports))
+        return
+    rows, now = run(go())
+    if format is StatsFormat.json:
+        text = json.dumps(stats_json(rows, now), ensure_ascii=False, indent=2) + "\n"
+    elif format is StatsFormat.csv:
+        text = render_csv(rows)
+    else:
+        text = render_table(rows)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"Written: {output}")
+    else:
+        sys.stdout.write(text)
