@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from bot.app import build_app
-from bot.cli import (  # noqa: I001 - the package defines these before importing us
+from bot.cli import (
     CliError,
     app,
     commune_named,

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from bot.app import build_app, serve
-from bot.cli import (  # noqa: I001 - the package defines these before importing us
+from bot.cli import (
     CliError,
     app,
     commune_app,

@@ -15,7 +15,7 @@ import typer
 from sqlalchemy import select
 
 from bot.app import build_app
-from bot.cli import (  # noqa: I001 - the package defines these before importing us
+from bot.cli import (
     CliError,
     app,
     commune_named,
