@@ -10,7 +10,7 @@ prints ``READY <base_url>`` on stdout once it listens, then serves until SIGTERM
   the window: the server did the work, so a 5xx uses the budget like a success.
 - Every successful sendMessage is recorded as (chat_id, text, seconds since the fake started).
 
-``GET /_bench/stats`` answers the counters, ``GET /_bench/record`` every delivery.
+``GET /_bench/stats`` answers the counters, ``GET /_bench/record`` every delivery and refusal.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ class FanoutTelegram(FakeTelegram):
         self.rejected_429 = 0
         self.injected_5xx = 0
         self.record: list[tuple[int, str, float]] = []
+        self.refused: list[tuple[int, float, Any]] = []  # 429s and 5xx: (status, time, chat_id)
         for chat in range(FIRST_CHAT, FIRST_CHAT + chats):
             self.register_chat(chat)
         self._send_plain = self._methods["sendmessage"]
@@ -61,11 +62,13 @@ class FanoutTelegram(FakeTelegram):
             self.admitted.popleft()
         if len(self.admitted) >= self.limit:
             self.rejected_429 += 1
+            self.refused.append((429, now - self.started, params.get("chat_id")))
             raise ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
         self.admitted.append(now)
         self.max_in_window = max(self.max_in_window, len(self.admitted))
         if self.random.random() < self.fail:
             self.injected_5xx += 1
+            self.refused.append((500, now - self.started, params.get("chat_id")))
             raise ApiError(500, "Internal Server Error")
         message = await self._send_plain(params)
         self.record.append((int(message["chat"]["id"]), str(message["text"]), now - self.started))
@@ -86,7 +89,9 @@ class FanoutTelegram(FakeTelegram):
         if request.path == "/_bench/stats":
             return web.json_response(self.stats())
         if request.path == "/_bench/record":
-            return web.json_response({"record": self.record, **self.stats()})
+            return web.json_response(
+                {"record": self.record, "refused": self.refused, **self.stats()}
+            )
         return await super()._handle(request)
 
 

@@ -26,7 +26,8 @@ class Dispatcher:
 
     A process killed between sending and marking leaves the row leased; after the lease
     expires another run sends it again. That window (the lease, 60 s by default) is the only
-    way a message can arrive twice.
+    way a message can arrive twice. A live process renews the leases of the rows it still holds
+    whenever it claims more, so a send slowed down by retries is not claimed a second time.
     """
 
     def __init__(
@@ -46,23 +47,52 @@ class Dispatcher:
         self.clock = clock
         self._slots = asyncio.Semaphore(concurrency)
         self._waiting: set[int] = set()  # claimed, not yet being sent
+        self._held: set[int] = set()  # claimed, not yet finished (waiting or being sent)
         self._inflight: set[asyncio.Task[None]] = set()
         self._stopping = False
 
-    async def run_once(self) -> int:
-        """Claim and send one batch of due messages; return how many were claimed."""
-        if self._stopping:
-            return 0
-        rows = await self.claim()
-        if rows:
-            self._waiting.update(row.id for row in rows)
-            tasks = [asyncio.create_task(self._deliver(row)) for row in rows]  # owned: stop()
-            self._inflight.update(tasks)
-            try:
+    async def run_once(self, max_claims: int = 10_000) -> int:
+        """Send what is due now; return how many rows were claimed.
+
+        Claims go on while they come back full, keeping at most `batch` rows claimed: once half
+        of them are done the next claim tops them up. So the channel never idles waiting for
+        the slowest send of a batch (a retried 5xx) or for the scheduler's next tick, and every
+        claimed row still waits behind fewer than `batch` others, which keeps it in its lease.
+        Returns once a claim comes back short (nothing else is due) and every send has ended.
+        """
+        claimed = 0
+        tasks: set[asyncio.Task[None]] = set()
+        more = True
+        try:
+            for _ in range(max_claims):
+                if more and not self._stopping:
+                    want = self.batch - len(tasks)
+                    rows = await self.claim(want)
+                    if self._stopping:  # stop() came while claiming: these were never sent
+                        await self._release([row.id for row in rows])
+                        break
+                    more = len(rows) == want
+                    claimed += len(rows)
+                    self._waiting.update(row.id for row in rows)
+                    self._held.update(row.id for row in rows)
+                    new = {asyncio.create_task(self._deliver(row)) for row in rows}  # owned
+                    tasks |= new
+                    self._inflight |= new
+                # Wait until half the claimed rows are done (or all, when no claim follows).
+                low = self.batch // 2 if more and not self._stopping else 0
+                while len(tasks) > low:
+                    done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+                    tasks -= done
+                    self._inflight -= done
+                    if self._stopping:
+                        low = 0
+                if not more or self._stopping:
+                    break
+        finally:
+            if tasks:
                 await asyncio.gather(*tasks, return_exceptions=True)
-            finally:
-                self._inflight.difference_update(tasks)
-        return len(rows)
+                self._inflight -= tasks
+        return claimed
 
     async def stop(self, grace: float = 3.0) -> None:
         """Stop claiming; let sends finish for `grace` seconds; hand back every other lease."""
@@ -94,10 +124,21 @@ class Dispatcher:
                 break
         return total
 
-    async def claim(self) -> list[OutboxMessage]:
-        """Lease the due rows of the channels this process can send to."""
+    async def claim(self, limit: int | None = None) -> list[OutboxMessage]:
+        """Lease up to `limit` (default: `batch`) due rows of the channels this process serves.
+
+        The rows this process still holds get their lease renewed first: a send slowed down by
+        retries must not outlive its lease and be claimed a second time while it is under way.
+        """
         now = self.clock()
         async with transaction(self.sessions) as session:
+            if self._held:
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id.in_(list(self._held)))
+                    .where(OutboxMessage.status == "sending")
+                    .values(lease_until=now + self.lease)
+                )
             query = (
                 select(OutboxMessage)
                 .where(
@@ -108,7 +149,7 @@ class Dispatcher:
                     ),
                 )
                 .order_by(OutboxMessage.not_before, OutboxMessage.id)
-                .limit(self.batch)
+                .limit(self.batch if limit is None else limit)
             )
             if session.bind.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
@@ -120,6 +161,12 @@ class Dispatcher:
             return rows
 
     async def _deliver(self, row: OutboxMessage) -> None:
+        try:
+            await self._send(row)
+        finally:
+            self._held.discard(row.id)
+
+    async def _send(self, row: OutboxMessage) -> None:
         async with self._slots:
             if row.id not in self._waiting:
                 return  # handed back by stop()

@@ -6,27 +6,38 @@ import asyncio
 import time
 from collections import OrderedDict
 
+DEFAULT_BURST = 1.5
+
 
 class TokenBucket:
-    """Allow `rate` sends a second on average, bursts up to `burst`; callers wait their turn.
+    """Allow `rate` sends a second, evenly spaced, bursts up to `burst`; callers wait their turn.
+
+    Any one second lets through at most `burst + rate` sends (rounded down). With a burst of
+    `rate`, a bucket set just under a platform's per-second ceiling sends nearly twice the
+    ceiling in the first second after an idle spell, and is refused (429). The default burst of
+    1.5 keeps any second at `rate + 1` sends at most (for a whole `rate`), while a send that
+    wakes up to half an interval late (a busy event loop) does not lose its slot: with a burst
+    of exactly 1 that lateness would be lost each time and the rate would fall short.
 
     `pause(seconds)` stops everyone for that long (a platform's 429 retry_after applies to the
-    whole bot), without counting as a failure.
+    whole bot), without counting as a failure; no tokens accrue during the pause, so sending
+    resumes at `rate` instead of with a burst that would be refused again.
     """
 
     def __init__(self, rate: float, burst: float | None = None) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.rate = rate
-        self.capacity = burst if burst is not None else max(1.0, rate)
+        self.capacity = max(1.0, burst) if burst is not None else DEFAULT_BURST
         self._tokens = self.capacity
         self._updated = time.monotonic()
         self._paused_until = 0.0
         self._lock = asyncio.Lock()
 
     def _refill(self, now: float) -> None:
-        self._tokens = min(self.capacity, self._tokens + (now - self._updated) * self.rate)
-        self._updated = now
+        if now > self._updated:
+            self._tokens = min(self.capacity, self._tokens + (now - self._updated) * self.rate)
+            self._updated = now
 
     async def acquire(self) -> None:
         """Wait until one send is allowed."""
@@ -46,6 +57,7 @@ class TokenBucket:
         """Stop all sends for `seconds` from now."""
         self._paused_until = max(self._paused_until, time.monotonic() + seconds)
         self._tokens = 0
+        self._updated = self._paused_until  # refilling starts when the pause ends
 
 
 class ChatSpacing:

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import distinct, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import Commune, Household, LessonProgress, User, Village
@@ -67,8 +67,74 @@ class CommuneCoverage:
         return data
 
 
-async def _by_village(session: AsyncSession, stmt: Any) -> dict[int, int]:
-    return {village_id: count for village_id, count in (await session.execute(stmt)).all()}
+# Above this share of all villages, whole-table aggregates (one pass over each table, merge
+# joins on sorted indexes) beat index look-ups village by village.
+WHOLE_TABLE_SHARE = 0.2
+
+
+async def _counts(session: AsyncSession, stmt: Any) -> dict[int, tuple[int, ...]]:
+    """Run a `village_id, count...` query into {village_id: (counts...)}."""
+    return {
+        row[0]: tuple(int(n or 0) for n in row[1:]) for row in (await session.execute(stmt)).all()
+    }
+
+
+async def _village_figures(
+    session: AsyncSession, village_ids: list[int], whole: bool
+) -> dict[str, dict[int, tuple[int, ...]]]:
+    """Count participating and registered households, learners and completed lessons.
+
+    With `whole`, every village is counted (the caller keeps the ones it asked for): each table
+    is read once, in index order. Otherwise only `village_ids` are looked at, through the
+    partial indexes on active users (migration 0005).
+    """
+    active = User.deleted_at.is_(None)
+
+    def scoped(column: Any) -> list[Any]:
+        return [] if whole else [column.in_(village_ids)]
+
+    participating = await _counts(
+        session,
+        select(Household.village_id, func.count())
+        .where(Household.participating_since.is_not(None), *scoped(Household.village_id))
+        .group_by(Household.village_id),
+    )
+    # A household is registered when at least one of its members has not deleted their data.
+    has_member = exists().where(User.household_id == Household.id, active)
+    registered = await _counts(
+        session,
+        select(Household.village_id, func.count())
+        .where(has_member, *scoped(Household.village_id))
+        .group_by(Household.village_id),
+    )
+    if whole:
+        # Lesson rows per user first (streamed from the index on user_id), then one merge join
+        # with the active users: no DISTINCT over millions of joined rows.
+        per_user = (
+            select(
+                LessonProgress.user_id.label("user_id"),
+                func.count(LessonProgress.completed_at).label("done"),
+            )
+            .group_by(LessonProgress.user_id)
+            .subquery()
+        )
+        learning = select(User.village_id, func.count(), func.sum(per_user.c.done)).join(
+            per_user, per_user.c.user_id == User.id
+        )
+    else:
+        learning = (
+            select(
+                User.village_id,
+                func.count(distinct(User.id)),
+                func.count(LessonProgress.completed_at),
+            )
+            .join(LessonProgress, LessonProgress.user_id == User.id)
+            .where(User.village_id.in_(village_ids))
+        )
+    learners = await _counts(
+        session, learning.where(active, User.village_id.is_not(None)).group_by(User.village_id)
+    )
+    return {"participating": participating, "registered": registered, "learners": learners}
 
 
 async def commune_coverage(
@@ -87,39 +153,19 @@ async def commune_coverage(
             select(Village).where(Village.commune_id.in_(ids)).order_by(Village.name_folded)
         )
     )
-    in_communes = Village.commune_id.in_(ids)
-    participating = await _by_village(
-        session,
-        select(Household.village_id, func.count(Household.id))
-        .join(Village, Village.id == Household.village_id)
-        .where(in_communes, Household.participating_since.is_not(None))
-        .group_by(Household.village_id),
+    whole = commune_ids is None
+    if not whole and villages:
+        all_villages = await session.scalar(select(func.count()).select_from(Village)) or 1
+        whole = len(villages) > WHOLE_TABLE_SHARE * all_villages
+    figures = (
+        await _village_figures(session, [v.id for v in villages], whole)
+        if villages
+        else {"participating": {}, "registered": {}, "learners": {}}
     )
-    active = User.deleted_at.is_(None)
-    registered = await _by_village(
-        session,
-        select(Household.village_id, func.count(distinct(User.household_id)))
-        .join(Household, Household.id == User.household_id)
-        .join(Village, Village.id == Household.village_id)
-        .where(in_communes, active)
-        .group_by(Household.village_id),
-    )
-    learners = await _by_village(
-        session,
-        select(User.village_id, func.count(distinct(User.id)))
-        .join(LessonProgress, LessonProgress.user_id == User.id)
-        .join(Village, Village.id == User.village_id)
-        .where(in_communes, active)
-        .group_by(User.village_id),
-    )
-    completed = await _by_village(
-        session,
-        select(User.village_id, func.count(LessonProgress.id))
-        .join(LessonProgress, LessonProgress.user_id == User.id)
-        .join(Village, Village.id == User.village_id)
-        .where(in_communes, active, LessonProgress.completed_at.is_not(None))
-        .group_by(User.village_id),
-    )
+    participating = {k: v[0] for k, v in figures["participating"].items()}
+    registered = {k: v[0] for k, v in figures["registered"].items()}
+    learners = {k: v[0] for k, v in figures["learners"].items()}
+    completed = {k: v[1] for k, v in figures["learners"].items()}
     result = []
     for commune in communes:
         rows = []
