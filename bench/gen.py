@@ -146,6 +146,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "head_name_folded",
         "source",
         "participating_since",
+        "members",
         "created_at",
     ),
     "users": (
@@ -159,6 +160,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "consent_at",
         "reminders_opt_in",
         "state",
+        "lessons_started",
+        "lessons_completed",
         "created_at",
         "deleted_at",
     ),
@@ -289,6 +292,9 @@ class Synthetic:
         )
         self.cohort = rng.choice(len(COHORTS), size=u, p=COHORT_WEIGHTS)
         self.zalo = rng.random(u) < 0.3
+        self.members = np.bincount(
+            self.user_household[~self.deleted], minlength=plan.households
+        )  # index: household id - 1
         self._lessons(rng)
 
     def _lessons(self, rng: np.random.Generator) -> None:
@@ -370,17 +376,28 @@ class Synthetic:
             stop = min(start + CHUNK, self.plan.households)
             since = moments(self.since[start:stop])
             rows = []
-            for offset, (village, name, at) in enumerate(
+            for offset, (village, name, at, members) in enumerate(
                 zip(
                     self.household_village[start:stop].tolist(),
                     self.head_name[start:stop].tolist(),
                     since,
+                    self.members[start:stop].tolist(),
                     strict=True,
                 )
             ):
                 hid = start + offset + 1
                 rows.append(
-                    (hid, village, f"H{hid:07d}", names[name], folded[name], "roster", at, created)
+                    (
+                        hid,
+                        village,
+                        f"H{hid:07d}",
+                        names[name],
+                        folded[name],
+                        "roster",
+                        at,
+                        members,
+                        created,
+                    )
                 )
             yield rows
 
@@ -391,12 +408,24 @@ class Synthetic:
             created = moments(self.created[start:stop])
             deleted = moments(self.deleted_at[start:stop])
             rows = []
-            for offset, (commune, village, household, cohort, at, gone) in enumerate(
+            begun = self.lessons_done[start:stop] + self.in_progress[start:stop]
+            for offset, (
+                commune,
+                village,
+                household,
+                cohort,
+                started,
+                done,
+                at,
+                gone,
+            ) in enumerate(
                 zip(
                     self.user_commune[start:stop].tolist(),
                     self.user_village[start:stop].tolist(),
                     self.user_household[start:stop].tolist(),
                     self.cohort[start:stop].tolist(),
+                    begun.tolist(),
+                    self.lessons_done[start:stop].tolist(),
                     created,
                     deleted,
                     strict=True,
@@ -416,6 +445,8 @@ class Synthetic:
                         consent,
                         True,
                         {},
+                        started,
+                        done,
                         at,
                         gone,
                     )

@@ -268,6 +268,7 @@ def seed_registered_users(
                     "head_name_folded": f"chu ho {h}",
                     "source": "self",
                     "participating_since": None,
+                    "members": min(per_household, count - h * per_household),
                     "created_at": now,
                 }
                 for h in range(households)

@@ -41,7 +41,7 @@ def webhook_route(handler: WebhookHandler, secret: str | None, header: str) -> A
             data = json.loads(body)
             if not isinstance(data, dict):
                 raise ValueError("not an object")
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deep to decode
             return web.Response(status=400, text="bad request")
         if await handler(data):
             return web.Response(text="ok")

@@ -22,6 +22,7 @@ from telegram import (
     Message,
     Update,
 )
+from telegram import User as TelegramUser
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
@@ -178,6 +179,9 @@ class TelegramChannel:
             log.warning("unreadable telegram update ignored")
             return True
         if update is None:
+            return True
+        if not _readable(update):
+            log.warning("unreadable telegram update ignored")
             return True
         return await self.process(update)
 
@@ -344,6 +348,29 @@ class TelegramChannel:
 
 def _commands(role: str) -> list[BotCommand]:
     return [BotCommand(name, description) for name, description in menu_for(role)]
+
+
+def _readable(update: Update) -> bool:
+    """Tell whether an update has the fields `_inbound` reads, of the right types.
+
+    Telegram always sends them, but PTB does not check: a forged webhook body may lack them.
+    """
+    member, query, message = update.my_chat_member, update.callback_query, update.message
+    if member is not None:
+        return member.chat is not None and member.new_chat_member is not None
+    if query is not None:
+        return _named(query.from_user) and isinstance(query.data, str | None)
+    if message is not None:
+        return (
+            message.chat is not None
+            and (message.from_user is None or _named(message.from_user))
+            and isinstance(message.text, str | None)
+        )
+    return True
+
+
+def _named(user: TelegramUser | None) -> bool:
+    return user is not None and isinstance(user.first_name, str)
 
 
 def _has_content(message: Message) -> bool:

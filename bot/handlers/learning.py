@@ -11,7 +11,7 @@ from bot.handlers import texts as t
 from bot.handlers.menu import BACK, show_menu
 from bot.lessons.model import TRACKS, Lesson, Question
 from bot.storage.models import LessonProgress, QuizAnswer
-from bot.storage.participation import mark_participating
+from bot.storage.participation import mark_participating, recount_lessons
 
 
 async def lesson_list(ctx: Context) -> None:
@@ -61,7 +61,7 @@ async def open_lesson(ctx: Context) -> None:
     if row is None:
         row = LessonProgress(user_id=ctx.user.id, lesson_id=lesson.id, started_at=ctx.now)
         ctx.session.add(row)
-        await ctx.session.flush()
+        await recount_lessons(ctx.session, ctx.user)
     elif row.completed_at is not None:
         row.card, row.question, row.correct = 0, 0, 0
     if row.card == 0 and row.question == 0:
@@ -196,6 +196,7 @@ async def _finish(ctx: Context, lesson: Lesson, row: LessonProgress) -> None:
         row.score = max(row.score or 0.0, score)
         if row.completed_at is None:
             row.completed_at = ctx.now
+            await recount_lessons(ctx.session, ctx.user)
         ctx.say(t.PASSED.format(score=row.correct, total=total, title=lesson.title))
         household_id = ctx.user.household_id
         if household_id and await mark_participating(ctx.session, household_id, ctx.now):

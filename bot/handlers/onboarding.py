@@ -11,6 +11,7 @@ from bot.handlers import texts as t
 from bot.handlers.menu import show_menu
 from bot.storage import places
 from bot.storage.models import Commune, Household, Village
+from bot.storage.participation import recount_members
 
 SURE = 90  # a typed name this close is taken without asking
 LIKELY = 70  # this close is offered for confirmation
@@ -179,8 +180,10 @@ async def on_village(ctx: Context) -> None:
 
 
 async def _set_village(ctx: Context, village: Village) -> None:
+    left = ctx.user.household_id
     ctx.user.village_id = village.id
     ctx.user.household_id = None
+    await recount_members(ctx.session, left)
     ctx.say(t.VILLAGE_OK.format(village=village.name))
     ctx.ask(t.ASK_HOUSEHOLD, step="household")
 
@@ -256,7 +259,8 @@ async def on_household(ctx: Context) -> None:
         if household is None or household.village_id != village_id:
             ctx.ask(t.ASK_HOUSEHOLD, step="household")
             return
-    ctx.user.household_id = household.id
+    left, ctx.user.household_id = ctx.user.household_id, household.id
+    await recount_members(ctx.session, left, household.id)
     ctx.end_step()
     village = await ctx.session.get(Village, village_id)
     ctx.say(t.REGISTERED.format(village=village.name if village else "", head=household.head_name))

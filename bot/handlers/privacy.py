@@ -9,7 +9,7 @@ from bot.core.messages import Option
 from bot.handlers import texts as t
 from bot.handlers.menu import show_menu
 from bot.storage.models import AuditLog, Identity, LessonProgress, QuizAnswer
-from bot.storage.participation import recompute
+from bot.storage.participation import recompute, recount_members
 
 
 async def ask_delete(ctx: Context) -> None:
@@ -42,8 +42,9 @@ async def on_delete(ctx: Context) -> None:
     user.village_id = None
     user.household_id = None
     user.consent_at = None
+    user.lessons_started = user.lessons_completed = 0
     user.deleted_at = ctx.now
-    await session.flush()
+    await recount_members(session, household_id)
     if household_id:
         await recompute(session, household_id)
     session.add(

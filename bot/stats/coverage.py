@@ -7,10 +7,17 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import distinct, exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import Commune, Household, LessonProgress, User, Village
+from bot.storage.models import (
+    LEARNING_USER,
+    REGISTERED_HOUSEHOLD,
+    Commune,
+    Household,
+    User,
+    Village,
+)
 
 
 def percent(part: int, whole: int | None) -> float | None:
@@ -67,11 +74,6 @@ class CommuneCoverage:
         return data
 
 
-# Above this share of all villages, whole-table aggregates (one pass over each table, merge
-# joins on sorted indexes) beat index look-ups village by village.
-WHOLE_TABLE_SHARE = 0.2
-
-
 async def _counts(session: AsyncSession, stmt: Any) -> dict[int, tuple[int, ...]]:
     """Run a `village_id, count...` query into {village_id: (counts...)}."""
     return {
@@ -80,18 +82,19 @@ async def _counts(session: AsyncSession, stmt: Any) -> dict[int, tuple[int, ...]
 
 
 async def _village_figures(
-    session: AsyncSession, village_ids: list[int], whole: bool
+    session: AsyncSession, village_ids: list[int] | None
 ) -> dict[str, dict[int, tuple[int, ...]]]:
     """Count participating and registered households, learners and completed lessons.
 
-    With `whole`, every village is counted (the caller keeps the ones it asked for): each table
-    is read once, in index order. Otherwise only `village_ids` are looked at, through the
-    partial indexes on active users (migration 0005).
+    Only `village_ids` are counted, or every village when None. Each count is read from one
+    index (migration 0006): households by (village, participating_since), registered households
+    (members > 0) by village, learners who have not deleted their data by (village, lessons
+    passed). The conditions repeat the partial indexes' predicates word for word, as literal
+    SQL, which SQLite needs to use a partial index.
     """
-    active = User.deleted_at.is_(None)
 
     def scoped(column: Any) -> list[Any]:
-        return [] if whole else [column.in_(village_ids)]
+        return [] if village_ids is None else [column.in_(village_ids)]
 
     participating = await _counts(
         session,
@@ -99,40 +102,18 @@ async def _village_figures(
         .where(Household.participating_since.is_not(None), *scoped(Household.village_id))
         .group_by(Household.village_id),
     )
-    # A household is registered when at least one of its members has not deleted their data.
-    has_member = exists().where(User.household_id == Household.id, active)
+    # A household is registered while at least one member has not deleted their data.
     registered = await _counts(
         session,
         select(Household.village_id, func.count())
-        .where(has_member, *scoped(Household.village_id))
+        .where(REGISTERED_HOUSEHOLD, *scoped(Household.village_id))
         .group_by(Household.village_id),
     )
-    if whole:
-        # Lesson rows per user first (streamed from the index on user_id), then one merge join
-        # with the active users: no DISTINCT over millions of joined rows.
-        per_user = (
-            select(
-                LessonProgress.user_id.label("user_id"),
-                func.count(LessonProgress.completed_at).label("done"),
-            )
-            .group_by(LessonProgress.user_id)
-            .subquery()
-        )
-        learning = select(User.village_id, func.count(), func.sum(per_user.c.done)).join(
-            per_user, per_user.c.user_id == User.id
-        )
-    else:
-        learning = (
-            select(
-                User.village_id,
-                func.count(distinct(User.id)),
-                func.count(LessonProgress.completed_at),
-            )
-            .join(LessonProgress, LessonProgress.user_id == User.id)
-            .where(User.village_id.in_(village_ids))
-        )
     learners = await _counts(
-        session, learning.where(active, User.village_id.is_not(None)).group_by(User.village_id)
+        session,
+        select(User.village_id, func.count(), func.sum(User.lessons_completed))
+        .where(LEARNING_USER, User.village_id.is_not(None), *scoped(User.village_id))
+        .group_by(User.village_id),
     )
     return {"participating": participating, "registered": registered, "learners": learners}
 
@@ -153,12 +134,8 @@ async def commune_coverage(
             select(Village).where(Village.commune_id.in_(ids)).order_by(Village.name_folded)
         )
     )
-    whole = commune_ids is None
-    if not whole and villages:
-        all_villages = await session.scalar(select(func.count()).select_from(Village)) or 1
-        whole = len(villages) > WHOLE_TABLE_SHARE * all_villages
     figures = (
-        await _village_figures(session, [v.id for v in villages], whole)
+        await _village_figures(session, None if commune_ids is None else [v.id for v in villages])
         if villages
         else {"participating": {}, "registered": {}, "learners": {}}
     )

@@ -8,7 +8,12 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import Identity, LessonProgress, QuizAnswer, User
-from bot.storage.participation import mark_participating, recompute
+from bot.storage.participation import (
+    mark_participating,
+    recompute,
+    recount_lessons,
+    recount_members,
+)
 
 
 async def merge_users(session: AsyncSession, source: User, target: User, now: datetime) -> None:
@@ -53,7 +58,9 @@ async def merge_users(session: AsyncSession, source: User, target: User, now: da
     source.consent_at = None
     source.state = {}
     source.deleted_at = now
-    await session.flush()
+    await recount_lessons(session, source)
+    await recount_lessons(session, target)
+    await recount_members(session, old_household, target.household_id)
     if target.household_id:
         first = await session.scalar(
             select(LessonProgress.completed_at)

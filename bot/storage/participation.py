@@ -1,10 +1,10 @@
-"""Household participation: set once when a member first qualifies, recomputed on deletion."""
+"""Household participation and the counts the coverage figures read, kept exact on every change."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import Household, LessonProgress, OfflineLearning, User
@@ -59,3 +59,40 @@ async def has_completed_lesson(session: AsyncSession, user_id: int) -> bool:
             )
         )
     )
+
+
+async def recount_members(session: AsyncSession, *household_ids: int | None) -> None:
+    """Set each household's count of members who have not deleted their data.
+
+    Called wherever a user joins or leaves a household or deletes their data, so the coverage
+    figures can count registered households from the households table alone.
+    """
+    await session.flush()
+    for household_id in {h for h in household_ids if h is not None}:
+        household = await session.get(Household, household_id)
+        if household is not None:
+            household.members = int(
+                await session.scalar(
+                    select(func.count()).where(
+                        User.household_id == household_id, User.deleted_at.is_(None)
+                    )
+                )
+                or 0
+            )
+
+
+async def recount_lessons(session: AsyncSession, user: User) -> None:
+    """Set the user's lessons begun and passed from their lesson_progress rows.
+
+    Called wherever those rows change, so the coverage figures can read the counts from the
+    users table alone.
+    """
+    await session.flush()
+    started, completed = (
+        await session.execute(
+            select(func.count(), func.count(LessonProgress.completed_at)).where(
+                LessonProgress.user_id == user.id
+            )
+        )
+    ).one()
+    user.lessons_started, user.lessons_completed = int(started), int(completed)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.core.engine import Engine
 from bot.stats.coverage import commune_coverage, percent, stats_json, target_met
 from bot.storage.db import transaction
 from bot.storage.imports import add_commune
 from bot.storage.models import Household, LessonProgress, User, Village
+from bot.storage.participation import recount_lessons, recount_members
+from tests.factories import Chat
 
 
 @pytest.mark.parametrize(
@@ -57,8 +62,10 @@ async def test_figures_match_hand_computation(sessions: async_sessionmaker[Async
             s.add(user)
             await s.flush()
             s.add(LessonProgress(user_id=user.id, lesson_id="L01", completed_at=at, score=1.0))
+            await recount_lessons(s, user)
         deleted = User(village_id=a.id, household_id=households[0][1].id, state={}, deleted_at=at)
         s.add(deleted)
+        await recount_members(s, *(h.id for _, h in households))
 
     async with sessions() as s:
         [result] = await commune_coverage(s)
@@ -88,3 +95,80 @@ async def test_figures_match_hand_computation(sessions: async_sessionmaker[Async
         "learners",
         "lessons_completed",
     }
+
+
+async def dong_tam(sessions: async_sessionmaker[AsyncSession]) -> tuple[int, int, int]:
+    """Return Thôn Đồng Tâm's registered households, learners and lessons completed.
+
+    Also check that the counts the figures read are exactly what the rows say.
+    """
+    async with sessions() as session:
+        # Each household's stored member count must match its members who kept their data.
+        members = (
+            select(User.household_id, func.count().label("n"))
+            .where(User.deleted_at.is_(None))
+            .group_by(User.household_id)
+            .subquery()
+        )
+        wrong = await session.scalar(
+            select(func.count(Household.id))
+            .outerjoin(members, members.c.household_id == Household.id)
+            .where(Household.members != func.coalesce(members.c.n, 0))
+        )
+        assert wrong == 0
+    async with sessions() as session:
+        [commune] = await commune_coverage(session)
+        # The per-user counts the figures read must match the lesson rows exactly.
+        counted = (
+            select(
+                LessonProgress.user_id,
+                func.count().label("started"),
+                func.count(LessonProgress.completed_at).label("done"),
+            )
+            .group_by(LessonProgress.user_id)
+            .subquery()
+        )
+        drift = await session.scalar(
+            select(func.count(User.id))
+            .outerjoin(counted, counted.c.user_id == User.id)
+            .where(
+                (User.lessons_started != func.coalesce(counted.c.started, 0))
+                | (User.lessons_completed != func.coalesce(counted.c.done, 0))
+            )
+        )
+        assert drift == 0
+    village = next(v for v in commune.villages if v.name == "Thôn Đồng Tâm")
+    return village.households_registered, village.learners, village.lessons_completed
+
+
+async def test_learners_lessons_and_registered_households_follow_every_change(
+    engine: Engine, commune: int, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    an = Chat(engine, user="an", channel="telegram")
+    await an.register()
+    await an.say("/hoc")
+    await an.press("Cơ bản")
+    await an.press("Bình dân học vụ số là gì?")
+    assert await dong_tam(sessions) == (1, 1, 0)  # begun, not passed
+    await an.complete_lesson("L01")
+    assert await dong_tam(sessions) == (1, 1, 1)
+    await an.complete_lesson("L01")  # taken again: still one lesson
+    await an.complete_lesson("L02", right=False)  # failed: begun, not passed
+    assert await dong_tam(sessions) == (1, 1, 1)
+
+    anh = Chat(engine, user="anh", channel="zalo")
+    await anh.register(household="nguyen van anh")
+    await anh.complete_lesson("L01")
+    await anh.complete_lesson("L02")
+    assert await dong_tam(sessions) == (2, 2, 3)
+
+    await an.say("/lienket")
+    code = re.search(r"\b(\d{6})\b", an.text)
+    assert code, an.text
+    await anh.say(f"/lienket {code.group(1)}")
+    assert "Đã liên kết" in anh.text
+    assert await dong_tam(sessions) == (1, 1, 2)  # one person, L01 and L02 passed
+
+    await anh.say("/xoadulieu")
+    await anh.press("Xoá dữ liệu của tôi")
+    assert await dong_tam(sessions) == (0, 0, 0)

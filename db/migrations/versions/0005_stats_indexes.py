@@ -7,7 +7,7 @@ Create Date: 2026-11-22 09:40:00.000000
 The coverage figures (bot/stats/coverage.py) count only users who have not deleted their data.
 These indexes let PostgreSQL and SQLite answer them from the index alone: one commune's village
 table through index look-ups, the province roll-up through merge joins on sorted indexes.
-Measured in bench/results/stats.md.
+Measured in bench/RESULTS.md; replaced by 0006.
 """
 
 from __future__ import annotations
