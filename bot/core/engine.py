@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import weakref
 from collections.abc import AsyncIterator, Callable, Hashable
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -33,19 +32,48 @@ class KeyedLocks:
     """
 
     def __init__(self) -> None:
-        self._locks: weakref.WeakValueDictionary[Hashable, asyncio.Lock] = (
-            weakref.WeakValueDictionary()
-        )
+        self._locks: dict[Hashable, asyncio.Lock] = {}
+        self._users: dict[Hashable, int] = {}  # tasks holding or waiting, per key
+
+    def _enter(self, key: Hashable) -> asyncio.Lock:
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        self._users[key] = self._users.get(key, 0) + 1
+        return lock
+
+    def _leave(self, key: Hashable) -> None:
+        left = self._users[key] - 1
+        if left:
+            self._users[key] = left
+        else:
+            del self._users[key], self._locks[key]
 
     @asynccontextmanager
     async def hold(self, key: Hashable) -> AsyncIterator[None]:
         """Serialise the work of one key; other keys run concurrently."""
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[key] = lock
-        async with lock:
-            yield
+        lock = self._enter(key)
+        try:
+            async with lock:
+                yield
+        finally:
+            self._leave(key)
+
+    @asynccontextmanager
+    async def hold_if_free(self, key: Hashable) -> AsyncIterator[bool]:
+        """Hold the key's lock if nobody holds or waits for it (yield True), else yield False.
+
+        Never waits: acquiring a lock that nobody holds or waits for returns at once.
+        """
+        if key in self._users:
+            yield False
+            return
+        lock = self._enter(key)
+        try:
+            async with lock:
+                yield True
+        finally:
+            self._leave(key)
 
 
 class Engine:
@@ -85,6 +113,9 @@ class Engine:
             # The account lock is taken before any await, so one person's messages keep their
             # order; the user lock covers a person writing from two linked apps at once.
             async with self.locks.hold((inbound.channel, inbound.external_id)):
+                known = await self._handle_known(inbound)
+                if known is not None:
+                    return known
                 user_id = await self.user_for(inbound)
                 async with self.locks.hold(user_id):
                     return await self._handle_locked(inbound, user_id)
@@ -96,22 +127,55 @@ class Engine:
             log.exception("handling failed", extra=_context(inbound, user_id))
         return Outcome([Reply(BUSY)], user_id=user_id, failed=True)
 
+    async def _handle_known(self, inbound: Inbound) -> Outcome | None:
+        """Handle a message of a known account in one transaction, when nothing has to wait.
+
+        The common case: the account exists and its user is not busy with a message from a
+        linked account. Otherwise return None and let the general path (look-up, then the user
+        lock, then the work, in two transactions) take over, so no session is ever held while
+        waiting for a lock.
+        """
+        async with self.sessions() as session, session.begin():
+            found = (
+                await session.execute(
+                    select(
+                        Identity.id, Identity.user_id, Identity.chat_id, Identity.unreachable_at
+                    ).where(
+                        Identity.channel == inbound.channel,
+                        Identity.external_id == inbound.external_id,
+                    )
+                )
+            ).first()
+            if found is None:
+                return None
+            async with self.locks.hold_if_free(found.user_id) as free:
+                if not free:
+                    return None
+                if found.chat_id != inbound.chat_id or found.unreachable_at:
+                    identity = await session.get(Identity, found.id)
+                    if identity is not None:
+                        identity.chat_id = inbound.chat_id
+                        identity.unreachable_at = None
+                return await self._work(session, inbound, found.user_id)
+
     async def _handle_locked(self, inbound: Inbound, user_id: int) -> Outcome:
         async with self.sessions() as session, session.begin():
-            if inbound.update_key:
-                if await _seen(session, inbound):
-                    return Outcome(duplicate=True, user_id=user_id)
-                session.add(
-                    ProcessedUpdate(channel=inbound.channel, update_key=inbound.update_key)
-                )
-            user = await session.get(
-                User, user_id, with_for_update=session.bind.dialect.name == "postgresql"
-            )
-            if user is None:  # deleted between lookup and lock
-                raise LookupError(f"user {user_id} vanished")
-            ctx = Context(session, user, inbound, self.curriculum, self.clock())
-            refused = await self.router.dispatch(ctx)
-            ctx.save()
+            return await self._work(session, inbound, user_id)
+
+    async def _work(self, session: AsyncSession, inbound: Inbound, user_id: int) -> Outcome:
+        """Record the update, load the user, route the message and keep the new state."""
+        if inbound.update_key:
+            # A second delivery of the same update fails here, on the unique key, at the first
+            # flush (loading the user) and before any handler runs; _handle reports it.
+            session.add(ProcessedUpdate(channel=inbound.channel, update_key=inbound.update_key))
+        user = await session.get(
+            User, user_id, with_for_update=session.bind.dialect.name == "postgresql"
+        )
+        if user is None:  # deleted between lookup and lock
+            raise LookupError(f"user {user_id} vanished")
+        ctx = Context(session, user, inbound, self.curriculum, self.clock())
+        refused = await self.router.dispatch(ctx)
+        ctx.save()
         return Outcome(
             ctx.replies, refused=refused, user_id=user_id, role_changed=ctx.role_changed
         )

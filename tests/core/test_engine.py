@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.context import Context
-from bot.core.engine import BUSY, Engine
+from bot.core.engine import BUSY, Engine, KeyedLocks
 from bot.core.messages import Inbound, Option
 from bot.core.router import Command, Router
 from bot.lessons import Curriculum
@@ -98,3 +98,57 @@ async def test_messages_of_one_user_are_handled_in_order(
         pairs[i].startswith("start") and pairs[i + 1] == "end" + pairs[i][5:]
         for i in range(0, len(pairs), 2)
     )
+
+
+async def test_one_person_writing_from_two_linked_apps_at_once_is_served_in_turn(
+    sessions: async_sessionmaker[AsyncSession], curriculum: Curriculum
+) -> None:
+    seen: list[str] = []
+
+    async def record(ctx: Context) -> None:
+        seen.append(f"start {ctx.inbound.channel} {ctx.args}")
+        await asyncio.sleep(0.01)
+        seen.append(f"end {ctx.inbound.channel} {ctx.args}")
+
+    engine = Engine(sessions, Router(fallback=record, gate=record), curriculum)
+    await engine.handle(Inbound(channel="telegram", external_id="t", chat_id="t", text="hi"))
+    async with sessions() as session, session.begin():
+        user_id = await session.scalar(select(Identity.user_id))
+        session.add(Identity(user_id=user_id, channel="zalo", external_id="z", chat_id="z"))
+    seen.clear()
+    await asyncio.gather(
+        *(
+            engine.handle(Inbound(channel=channel, external_id=who, chat_id=who, text=f"m{i}"))
+            for i in range(3)
+            for channel, who in (("telegram", "t"), ("zalo", "z"))
+        )
+    )
+    assert len(seen) == 12  # every message handled
+    assert all(  # one at a time: each start is followed by its own end
+        seen[i].startswith("start") and seen[i + 1] == "end" + seen[i][5:]
+        for i in range(0, len(seen), 2)
+    )
+
+
+async def test_a_lock_is_free_only_when_nobody_holds_or_waits_for_it() -> None:
+    locks = KeyedLocks()
+    async with locks.hold_if_free("u") as free:
+        assert free
+        async with locks.hold_if_free("u") as again:
+            assert not again
+    held = asyncio.Event()
+    release = asyncio.Event()
+
+    async def holder() -> None:
+        async with locks.hold("u"):
+            held.set()
+            await release.wait()
+
+    task = asyncio.create_task(holder())
+    await held.wait()
+    async with locks.hold_if_free("u") as free:
+        assert not free
+    release.set()
+    await task
+    async with locks.hold_if_free("u") as free:
+        assert free
