@@ -72,12 +72,14 @@ async def village(ctx: Context) -> None:
 async def not_learning(ctx: Context) -> None:
     """List the households with nobody learning yet, a page at a time (/chuahoc)."""
     village_id = ctx.user.scope_village_id or 0
-    page = int(ctx.args) if ctx.args.isdigit() else 0
+    page = int(ctx.args) if ctx.args.isdecimal() else 0  # isdigit() takes "²", int() does not
     waiting = Household.village_id == village_id, Household.participating_since.is_(None)
     count = await ctx.session.scalar(select(func.count(Household.id)).where(*waiting)) or 0
     if not count:
         ctx.say(t.NOT_LEARNING_NONE)
         return
+    pages = -(-count // PAGE)
+    page = min(page, pages - 1)  # a typed page past the end shows the last one
     rows = list(
         await ctx.session.scalars(
             select(Household)
@@ -91,7 +93,6 @@ async def not_learning(ctx: Context) -> None:
         f"{page * PAGE + i}. {h.head_name}" + (f" ({h.code})" if h.code else "")
         for i, h in enumerate(rows, start=1)
     )
-    pages = -(-count // PAGE)
     label = f", trang {page + 1}/{pages}" if pages > 1 else ""
     text = t.NOT_LEARNING.format(count=count, page=label, lines=lines)
     if page + 1 < pages:
@@ -106,7 +107,7 @@ async def set_total(ctx: Context) -> None:
     if not typed:
         ctx.ask(t.ASK_TOTAL, step="village_total")
         return
-    if not typed.isdigit() or not 1 <= int(typed) <= 100_000:
+    if not typed.isdecimal() or not 1 <= int(typed) <= 100_000:
         ctx.say(t.TOTAL_BAD)
         ctx.ask(t.ASK_TOTAL, step="village_total")
         return

@@ -212,6 +212,38 @@ async def test_webhook_with_wrong_secret_is_refused_and_stores_nothing(
         assert response.status == 400
 
 
+async def test_webhook_bodies_telegram_never_sends_are_refused_or_ignored_quietly(
+    fake: FakeTelegram,
+    webhook: TelegramChannel,
+    sessions: async_sessionmaker[AsyncSession],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Found by bench/fuzz.py: JSON too deep to decode, and updates missing or mistyping what
+    # every real one has, made the webhook answer 500 or the bot answer "busy", with tracebacks.
+    fake.register_chat(78)
+    sender = {"id": 78, "is_bot": False, "first_name": "X"}
+    message = {"message_id": 1, "date": 0, "chat": {"id": 78, "type": "private"}, "from": sender}
+    forged = [
+        {"update_id": 1, "my_chat_member": {}},
+        {"update_id": 2, "callback_query": {"id": "7", "chat_instance": "1", "data": "menu"}},
+        {"update_id": 3, "message": {**message, "text": ["/start"]}},
+        {"update_id": 4, "message": {**message, "text": 12}},
+        {"update_id": 5, "message": {**message, "from": {**sender, "first_name": [1]}}},
+    ]
+    deep = b'{"update_id": 6, "message": {"text": ' + b"[" * 5000 + b"]" * 5000 + b"}}"
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    async with aiohttp.ClientSession() as http:
+        async with http.post(fake.webhook["url"], data=deep, headers=headers) as response:
+            assert response.status == 400
+        for update in forged:
+            async with http.post(fake.webhook["url"], json=update, headers=headers) as response:
+                assert response.status == 200, update
+    assert fake.texts(78) == []
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == []
+    async with sessions() as session:
+        assert await session.scalar(select(func.count(User.id))) == 0
+
+
 async def test_old_and_forged_buttons_get_a_toast_and_change_nothing(
     fake: FakeTelegram, polling: TelegramChannel, sessions
 ) -> None:

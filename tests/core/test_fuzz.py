@@ -1,4 +1,8 @@
-"""Fuzzing: whatever arrives, the bot answers, never fails, and the data stays consistent."""
+"""Fuzzing: whatever arrives, the bot answers, never fails, and the data stays consistent.
+
+The fast version; `python -m bench.fuzz` runs the same examples by the ten thousand, through the
+real Telegram and Zalo adapters too (tests/fuzzing/ holds what both share).
+"""
 
 from __future__ import annotations
 
@@ -8,92 +12,19 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
 from bot.core.engine import Engine
-from bot.core.messages import Inbound
-from bot.storage.models import Household, Identity, LessonProgress, User
-
-WORDS = [
-    "menu",
-    "0",
-    "1",
-    "2",
-    "3",
-    "99",
-    "/hoc",
-    "/tiep",
-    "/ketqua",
-    "/xoadulieu",
-    "co",
-    "khong",
-    "dong tam",
-    "nguyen van an",
-    "/nhanma HVS-AAAA-BBBB",
-    "/lienket 123456",
-    "/thon",
-    "/moi",
-]
-TEXTS = st.one_of(
-    st.sampled_from(WORDS),
-    st.text(max_size=50),
-    st.text(alphabet=st.characters(codec="utf-8"), min_size=1000, max_size=6000),
-    st.sampled_from(["\x00", "\u202e", "🙂" * 300, "'; DROP TABLE users; --", " " * 10]),
-)
-PAYLOADS = st.one_of(
-    st.text(max_size=80),
-    st.sampled_from(
-        [
-            "lesson:L01",
-            "ans:L01:q1:1:0",
-            "del:yes",
-            "hh:1",
-            "moi:staff",
-            "gt:send",
-            "next:L01:99",
-            "lesson:L99",
-            "nop:chat:1:2026",
-            "x" * 65,
-        ]
-    ),
-)
-MESSAGES = st.lists(
-    st.one_of(
-        st.builds(lambda t: ("text", t), TEXTS),
-        st.builds(lambda p: ("button", p), PAYLOADS),
-        st.sampled_from([("media", None), ("unsupported", None)]),
-    ),
-    min_size=1,
-    max_size=6,
-)
-
-
-async def invariants(sessions: async_sessionmaker[AsyncSession]) -> None:
-    async with sessions() as session:
-        # every identity points at a user, every user at most one household
-        orphans = await session.scalar(
-            select(func.count(Identity.id))
-            .outerjoin(User, User.id == Identity.user_id)
-            .where(User.id.is_(None))
-        )
-        assert orphans == 0
-        # a household counts while (and only while) an active member passed a lesson
-        qualified = set(
-            await session.scalars(
-                select(User.household_id)
-                .join(LessonProgress, LessonProgress.user_id == User.id)
-                .where(User.deleted_at.is_(None), LessonProgress.completed_at.is_not(None))
-            )
-        )
-        counted = set(
-            await session.scalars(
-                select(Household.id).where(Household.participating_since.is_not(None))
-            )
-        )
-        assert qualified - {None} <= counted
+from bot.lessons import Curriculum
+from bot.storage.db import transaction
+from bot.storage.models import Household, User, utcnow
+from tests.factories import Chat, user_of, village_named
+from tests.fuzzing.fuzzer import Fuzzer, explore
+from tests.fuzzing.invariants import check_invariants, violations
+from tests.fuzzing.players import EnginePlayer
+from tests.fuzzing.strategies import EVENTS, JSON, UPDATES
 
 
 @pytest.mark.parametrize("channel", ["console", "telegram", "zalo"])
@@ -101,80 +32,21 @@ async def test_any_message_sequence_gets_answers_and_keeps_the_data_consistent(
     engine: Engine,
     commune: int,
     sessions: async_sessionmaker[AsyncSession],
+    curriculum: Curriculum,
     channel: str,
     backend: str,
 ) -> None:
     if backend != "sqlite":
         pytest.skip("the engine logic is the same on both databases; fuzzed on SQLite")
-    counter = {"n": 0}
-
-    @settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
-    @given(MESSAGES)
-    def run(messages: list[tuple[str, Any]]) -> None:
-        counter["n"] += 1
-        user = f"fuzz-{counter['n']}"
-
-        async def go() -> None:
-            for kind, value in messages:
-                outcome = await engine.handle(
-                    Inbound(
-                        channel=channel,
-                        external_id=user,
-                        chat_id=user,
-                        text=value if kind == "text" else None,
-                        payload=value if kind == "button" else None,
-                        kind=kind,
-                    )
-                )
-                assert not outcome.failed, messages
-                assert outcome.replies, f"no answer to {kind} {str(value)[:40]!r}"
-                assert all(r.text.strip() for r in outcome.replies)
-                assert all(
-                    len(o.payload.encode()) <= 64 for r in outcome.replies for o in r.options
-                )
-            await invariants(sessions)
-
-        loop.run_until_complete(go())
-
+    player = EnginePlayer(engine, channel)
+    twin = EnginePlayer(engine, "zalo" if channel == "console" else "console", player.stats)
+    fuzzer = Fuzzer(player, sessions, curriculum, twin)
     loop = asyncio.new_event_loop()
     try:
-        await asyncio.to_thread(run)
+        await asyncio.to_thread(explore, fuzzer, loop, 120)
     finally:
         loop.close()
-
-
-JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-    lambda children: (
-        st.lists(children, max_size=4)
-        | st.dictionaries(st.text(max_size=10), children, max_size=4)
-    ),
-    max_leaves=20,
-)
-EVENTS = st.fixed_dictionaries(
-    {
-        "event_name": st.sampled_from(
-            [
-                "message.text.received",
-                "message.image.received",
-                "message.unsupported.received",
-                "nonsense",
-                "",
-            ]
-        ),
-        "message": st.one_of(
-            JSON,
-            st.fixed_dictionaries(
-                {
-                    "from": st.one_of(JSON, st.fixed_dictionaries({"id": st.text(max_size=70)})),
-                    "chat": st.one_of(JSON, st.fixed_dictionaries({"id": st.text(max_size=70)})),
-                    "text": st.one_of(st.text(max_size=300), JSON),
-                    "message_id": st.one_of(st.text(max_size=120), JSON),
-                }
-            ),
-        ),
-    }
-)
+    assert fuzzer.stats.handled > fuzzer.stats.examples
 
 
 async def test_malformed_platform_json_never_raises(
@@ -186,7 +58,7 @@ async def test_malformed_platform_json_never_raises(
     telegram = TelegramChannel(engine, sessions, "1:t", "http://127.0.0.1:9/bot")
 
     @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
-    @given(st.one_of(EVENTS, JSON), JSON)
+    @given(st.one_of(EVENTS, JSON), st.one_of(UPDATES, JSON))
     def run(event: Any, update: Any) -> None:
         async def go() -> None:
             body = {"ok": True, "result": event}
@@ -202,3 +74,50 @@ async def test_malformed_platform_json_never_raises(
         await asyncio.to_thread(run)
     finally:
         loop.close()
+
+
+async def test_the_invariant_check_sees_broken_data(
+    engine: Engine, commune: int, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    an, binh = Chat(engine, "an"), Chat(engine, "binh")
+    await an.register()
+    await an.complete_lesson("L01")
+    await binh.register(household="tran thi binh")
+    assert await violations(sessions) == set()
+    an_user, binh_user = await user_of(sessions, "an"), await user_of(sessions, "binh")
+    assert an_user is not None and binh_user is not None
+    other_village = await village_named(sessions, "Thôn Mới")
+    async with transaction(sessions) as session:
+        household = await session.get(Household, an_user.household_id)
+        assert household is not None
+        household.participating_since = None
+        user = await session.get(User, binh_user.id)
+        assert user is not None
+        user.village_id = other_village.id
+    found = {line.partition(":")[0] for line in await violations(sessions)}
+    assert found == {"qualifying household not counted", "user in a household of another village"}
+    async with transaction(sessions) as session:
+        user = await session.get(User, an_user.id)
+        assert user is not None
+        user.lessons_completed = 0  # the lesson row says 1
+        household = await session.get(Household, binh_user.household_id)
+        assert household is not None
+        household.members = 2  # only Bình
+    found = {line.partition(":")[0] for line in await violations(sessions)}
+    assert {
+        "user's lesson counts differ from their lessons",
+        "household's member count differs from its members",
+    } <= found
+    async with transaction(sessions) as session:
+        user = await session.get(User, an_user.id)
+        assert user is not None
+        user.deleted_at = utcnow()
+    found = {line.partition(":")[0] for line in await violations(sessions)}
+    assert {
+        "identity of a deleted user",
+        "lesson_progress of a deleted user",
+        "quiz_answer of a deleted user",
+        "deleted user still in a household",
+    } <= found
+    with pytest.raises(AssertionError, match="identity of a deleted user"):
+        await check_invariants(sessions, set())

@@ -105,6 +105,27 @@ async def test_declaring_the_total_is_audited_and_checked(
         ]
 
 
+async def test_numbers_in_other_scripts_are_read_or_refused_kindly(
+    engine: Engine, commune: int, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    head = Chat(engine, user="head")
+    await grant(engine, head, "village_head", "Thôn Mới")
+    await head.say("/sohodan 12²")  # "²" looks like a digit to str.isdigit(), not to int()
+    assert not head.outcome.failed
+    assert "Bạn gõ một số" in head.text
+    await head.say("/sohodan ٣٠")  # Arabic-Indic digits are a number
+    assert "Thôn Mới có 30 hộ" in head.text
+    await head.say("/chuahoc ①")
+    assert not head.outcome.failed
+    assert "Mọi hộ trong danh sách của thôn đều đã có người học" in head.text
+    other = Chat(engine, user="other-head")
+    await grant(engine, other, "village_head", "Thôn Đồng Tâm")
+    await other.say("/chuahoc 99999999999999999999")  # past the last page, and past int64
+    assert not other.outcome.failed
+    assert "Hộ chưa có ai học (8 hộ)" in other.text
+    assert "Trần Thị Bình (DT-002)" in other.text
+
+
 async def test_community_class_counts_households(
     engine: Engine, commune: int, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
