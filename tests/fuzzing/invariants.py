@@ -21,26 +21,22 @@ _completed = aliased(LessonProgress)
 
 def _checks() -> dict[str, Select]:
     """Each query returns the ids that break its invariant (none when it holds)."""
-    return {
-        "identity of a missing user": select(Identity.id)
-        .outerjoin(User, User.id == Identity.user_id)
-        .where(User.id.is_(None)),
-        "lesson_progress of a missing user": select(LessonProgress.id)
-        .outerjoin(User, User.id == LessonProgress.user_id)
-        .where(User.id.is_(None)),
-        "quiz_answer of a missing user": select(QuizAnswer.id)
-        .outerjoin(User, User.id == QuizAnswer.user_id)
-        .where(User.id.is_(None)),
+    checks: dict[str, Select] = {}
+    for name, model in (
+        ("identity", Identity),
+        ("lesson_progress", LessonProgress),
+        ("quiz_answer", QuizAnswer),
+    ):
+        checks[f"{name} of a missing user"] = (
+            select(model.id).outerjoin(User, User.id == model.user_id).where(User.id.is_(None))
+        )
         # A deleted (or merged-away) user can no longer be written to, nor keep results.
-        "identity of a deleted user": select(Identity.id)
-        .join(User, User.id == Identity.user_id)
-        .where(User.deleted_at.is_not(None)),
-        "lesson_progress of a deleted user": select(LessonProgress.id)
-        .join(User, User.id == LessonProgress.user_id)
-        .where(User.deleted_at.is_not(None)),
-        "quiz_answer of a deleted user": select(QuizAnswer.id)
-        .join(User, User.id == QuizAnswer.user_id)
-        .where(User.deleted_at.is_not(None)),
+        checks[f"{name} of a deleted user"] = (
+            select(model.id)
+            .join(User, User.id == model.user_id)
+            .where(User.deleted_at.is_not(None))
+        )
+    return checks | {
         "deleted user still in a household": select(User.id).where(
             User.deleted_at.is_not(None), User.household_id.is_not(None)
         ),
