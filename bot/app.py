@@ -163,8 +163,7 @@ async def serve(app: App, stop: asyncio.Event) -> None:
         log.info("bot running: %s", ", ".join(c.name for c in channels))
         await stop.wait()
     finally:
-        await scheduler.stop()
-        await dispatcher.stop()
+        await scheduler.stop()  # stops the dispatcher too
         for channel in reversed(started):
             await channel.stop()
         await server.stop()

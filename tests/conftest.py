@@ -95,6 +95,12 @@ async def _execute(url: str, *statements: str) -> None:
 def postgres_migrated() -> str:
     if not PG_URL:
         pytest.skip(PG_SKIP)
+    # Connections to the test database that outlived an earlier run would block the reset.
+    strays = (
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
+    run_apart(_execute(PG_URL, strays))
     run_apart(_execute(PG_URL, "DROP SCHEMA public CASCADE", "CREATE SCHEMA public"))
     db.upgrade_sync(PG_URL)
     return PG_URL
@@ -116,7 +122,10 @@ def db_url(
         return f"sqlite+aiosqlite:///{path}"
     url: str = request.getfixturevalue("postgres_migrated")
     tables = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
-    run_apart(_execute(url, f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    # A transaction left open by an earlier test would make TRUNCATE wait: fail instead.
+    run_apart(
+        _execute(url, "SET lock_timeout = '20s'", f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    )
     return url
 
 

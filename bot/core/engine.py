@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable, Hashable
 from contextlib import asynccontextmanager
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -131,48 +131,49 @@ class Engine:
         """Handle a message of a known account in one transaction, when nothing has to wait.
 
         The common case: the account exists and its user is not busy with a message from a
-        linked account. Otherwise return None and let the general path (look-up, then the user
-        lock, then the work, in two transactions) take over, so no session is ever held while
-        waiting for a lock.
+        linked account. The account and its user are read in one query. Otherwise return None
+        and let the general path (look-up, then the user lock, then the work, in two
+        transactions) take over, so no session is ever held while waiting for a lock.
         """
         async with self.sessions() as session, session.begin():
             found = (
                 await session.execute(
-                    select(
-                        Identity.id, Identity.user_id, Identity.chat_id, Identity.unreachable_at
-                    ).where(
-                        Identity.channel == inbound.channel,
-                        Identity.external_id == inbound.external_id,
-                    )
+                    _KNOWN, {"channel": inbound.channel, "external_id": inbound.external_id}
                 )
             ).first()
             if found is None:
                 return None
-            async with self.locks.hold_if_free(found.user_id) as free:
+            user = found.User
+            async with self.locks.hold_if_free(user.id) as free:
                 if not free:
                     return None
                 if found.chat_id != inbound.chat_id or found.unreachable_at:
-                    identity = await session.get(Identity, found.id)
+                    identity = await session.get(Identity, found.identity_id)
                     if identity is not None:
                         identity.chat_id = inbound.chat_id
                         identity.unreachable_at = None
-                return await self._work(session, inbound, found.user_id)
+                if _locks_rows(session):
+                    # Read again under a row lock: another worker may have changed it since.
+                    await session.refresh(user, with_for_update=True)
+                return await self._work(session, inbound, user)
 
     async def _handle_locked(self, inbound: Inbound, user_id: int) -> Outcome:
         async with self.sessions() as session, session.begin():
-            return await self._work(session, inbound, user_id)
+            user = await session.get(User, user_id, with_for_update=_locks_rows(session))
+            if user is None:  # deleted between lookup and lock
+                raise LookupError(f"user {user_id} vanished")
+            return await self._work(session, inbound, user)
 
-    async def _work(self, session: AsyncSession, inbound: Inbound, user_id: int) -> Outcome:
-        """Record the update, load the user, route the message and keep the new state."""
+    async def _work(self, session: AsyncSession, inbound: Inbound, user: User) -> Outcome:
+        """Record the update, route the message and keep the new state."""
+        user_id = user.id
         if inbound.update_key:
-            # A second delivery of the same update fails here, on the unique key, at the first
-            # flush (loading the user) and before any handler runs; _handle reports it.
-            session.add(ProcessedUpdate(channel=inbound.channel, update_key=inbound.update_key))
-        user = await session.get(
-            User, user_id, with_for_update=session.bind.dialect.name == "postgresql"
-        )
-        if user is None:  # deleted between lookup and lock
-            raise LookupError(f"user {user_id} vanished")
+            # A second delivery of the same update fails here, on the unique key, before any
+            # handler runs; _handle reports it.
+            connection = await session.connection()
+            await connection.execute(
+                _RECORD, {"channel": inbound.channel, "update_key": inbound.update_key}
+            )
         ctx = Context(session, user, inbound, self.curriculum, self.clock())
         refused = await self.router.dispatch(ctx)
         ctx.save()
@@ -227,6 +228,31 @@ async def _seen(session: AsyncSession, inbound: Inbound) -> bool:
         )
     )
     return found is not None
+
+
+# The key of an update being handled: a Core insert, cheaper than the ORM's unit of work.
+_RECORD = insert(ProcessedUpdate)
+
+# A known account and its user, in one query.
+_KNOWN = (
+    select(
+        User,
+        Identity.id.label("identity_id"),
+        Identity.chat_id,
+        Identity.unreachable_at,
+    )
+    .join(Identity, Identity.user_id == User.id)
+    .where(
+        Identity.channel == bindparam("channel"),
+        Identity.external_id == bindparam("external_id"),
+    )
+)
+
+
+def _locks_rows(session: AsyncSession) -> bool:
+    """PostgreSQL locks the user's row for the transaction; SQLite's BEGIN IMMEDIATE already
+    holds the whole database."""
+    return session.bind.dialect.name == "postgresql"
 
 
 def _context(inbound: Inbound, user_id: int | None) -> dict[str, object]:

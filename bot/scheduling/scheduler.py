@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -52,11 +53,26 @@ class Scheduler:
         self.dispatch_seconds = dispatch_seconds
         self.aps = AsyncIOScheduler(timezone=UTC)
         self._lock_conn: AsyncConnection | None = None
+        self._running: set[asyncio.Task[object]] = set()  # job runs not yet ended
+
+    def _tracked(self, job: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[object]]:
+        """Wrap a job so that stop() can let its run end instead of cutting it off."""
+
+        async def run() -> object:
+            task = asyncio.current_task()
+            assert task is not None
+            self._running.add(task)
+            try:
+                return await job()
+            finally:
+                self._running.discard(task)
+
+        return run
 
     async def start(self) -> None:
         """Add the jobs and start; the planner runs at once, then hourly."""
         self.aps.add_job(
-            self.plan,
+            self._tracked(self.plan),
             IntervalTrigger(hours=1),
             id="planner",
             next_run_time=datetime.now(UTC),
@@ -66,7 +82,7 @@ class Scheduler:
         )
         if self.dispatcher is not None:
             self.aps.add_job(
-                self.progress,
+                self._tracked(self.progress),
                 IntervalTrigger(seconds=3),
                 id="broadcast-progress",
                 max_instances=1,
@@ -74,7 +90,7 @@ class Scheduler:
                 misfire_grace_time=None,
             )
             self.aps.add_job(
-                self.dispatcher.run_once,
+                self._tracked(self.dispatcher.run_once),
                 IntervalTrigger(seconds=self.dispatch_seconds),
                 id="dispatcher",
                 max_instances=1,
@@ -83,10 +99,25 @@ class Scheduler:
             )
         self.aps.start()
 
-    async def stop(self) -> None:
-        """Stop triggering and let go of the planner lock."""
+    async def stop(self, grace: float = 10.0) -> None:
+        """Stop triggering, let running jobs end, then let go of the planner lock.
+
+        The dispatcher is told to stop first, so its run ends once the sends under way finish
+        and hands back what it had claimed. A run still going after `grace` seconds is
+        cancelled, and awaited: it rolls back before the event loop closes. Cutting a
+        transaction off mid-statement instead can leave its connection unable to close.
+        """
         if self.aps.running:
-            self.aps.shutdown(wait=False)
+            self.aps.pause()
+            if self.dispatcher is not None:
+                await self.dispatcher.stop()
+            if self._running:
+                await asyncio.wait(set(self._running), timeout=grace)
+            late = set(self._running)
+            self.aps.shutdown(wait=False)  # cancels the runs in `late`
+            if late:
+                log.warning("cancelling %d scheduled job(s) still running at stop", len(late))
+                await asyncio.gather(*late, return_exceptions=True)
         if self._lock_conn is not None:
             # Closing only returns the connection to the pool: unlock explicitly.
             try:
@@ -105,8 +136,14 @@ class Scheduler:
         if self._lock_conn is not None:
             return True
         conn = await self.db_engine.connect()
-        got = await conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": PLANNER_LOCK})
-        await conn.commit()
+        try:
+            got = await conn.scalar(
+                text("SELECT pg_try_advisory_lock(:key)"), {"key": PLANNER_LOCK}
+            )
+            await conn.commit()
+        except BaseException:
+            await conn.close()
+            raise
         if got:
             self._lock_conn = conn  # the lock lives as long as this connection
             return True

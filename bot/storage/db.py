@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from bot.config import ROOT
+from bot.storage import sqlite
 
 MIGRATIONS = ROOT / "db" / "migrations"
 
@@ -43,6 +44,11 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     kwargs.setdefault("pool_timeout", 30)
     engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def _one_trip(_dialect: Any, _record: Any, _cargs: Any, cparams: dict[str, Any]) -> None:
+        # Same arguments as aiosqlite.connect, one thread trip per statement (bot.storage.sqlite).
+        cparams["async_creator_fn"] = sqlite.connect
+
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let us issue BEGIN ourselves: the driver's deferred BEGIN lets two writers deadlock.
@@ -58,7 +64,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
         # IMMEDIATE takes the write lock up front, so busy_timeout queues writers fairly.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.connection.driver_connection.begin_with_next("BEGIN IMMEDIATE")
 
     return engine
 

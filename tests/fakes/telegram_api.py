@@ -7,6 +7,7 @@ import copy
 import json
 import re
 import time
+from collections import Counter
 from typing import Any
 
 from tests.fakes.base import (
@@ -142,6 +143,7 @@ class FakeTelegram(FakeApiServer):
         super().__init__(token)
         self.bot_id = bot_id
         self.username = username
+        self._new_messages: Counter[int] = Counter()  # per chat, edits not counted
         self.bot_user: JsonDict = {
             "id": bot_id,
             "is_bot": True,
@@ -298,6 +300,10 @@ class FakeTelegram(FakeApiServer):
             view["reply_markup"] = copy.deepcopy(record["reply_markup"])
             views.append(view)
         return views
+
+    def message_count(self, chat_id: int) -> int:
+        """How many messages the bot has sent to a chat (edits are not new messages)."""
+        return self._new_messages[chat_id]
 
     def texts(self, chat_id: int) -> list[str]:
         """The text (or caption) of each of the bot's messages in a chat, as they now stand."""
@@ -598,6 +604,8 @@ class FakeTelegram(FakeApiServer):
             entry["caption"] = message.get("caption")
         entry.update(extra)
         self.sent.append(entry)
+        if "edit" not in method:
+            self._new_messages[chat_id] += 1
 
     def _editable(self, params: JsonDict) -> tuple[int, dict]:
         """The stored record of the bot's message an edit targets."""

@@ -30,26 +30,33 @@ async def test_only_one_instance_plans_on_postgresql(
             await engine.dispose()
 
 
-async def test_scheduler_runs_the_planner_at_start(
+async def test_the_planner_runs_at_start_and_stopping_lets_it_finish(
     db_url: str, sessions: async_sessionmaker[AsyncSession], commune: int
 ) -> None:
     engine = db.make_engine(db_url)
     scheduler = Scheduler(sessions, engine, None)
-    runs: list[int] = []
+    started = asyncio.Event()
+    ended: list[str] = []
     original = scheduler.plan
 
-    async def counted() -> int:
-        runs.append(1)
-        return await original()
+    async def watched() -> int:
+        started.set()
+        try:
+            result = await original()
+        except asyncio.CancelledError:
+            ended.append("cancelled")
+            raise
+        ended.append("finished")
+        return result
 
-    scheduler.plan = counted  # type: ignore[method-assign]
+    scheduler.plan = watched  # type: ignore[method-assign]
     await scheduler.start()
     try:
-        for _ in range(50):
-            if runs:
-                break
-            await asyncio.sleep(0.05)
+        await asyncio.wait_for(started.wait(), 5)
     finally:
-        await scheduler.stop()
+        await scheduler.stop()  # the planner has only just begun its transaction
         await engine.dispose()
-    assert runs
+    # Cut off mid-transaction, a connection can be left unable to close, and with it the
+    # event loop's shutdown (a bot that never exits on SIGTERM).
+    assert ended == ["finished"]
+    assert asyncio.all_tasks() == {asyncio.current_task()}
