@@ -3,11 +3,11 @@
 Run as its own process (``python -m bench.fanout_api --limit 30 --fail 0.05 --chats 5000``): it
 prints ``READY <base_url>`` on stdout once it listens, then serves until SIGTERM or SIGINT.
 
-- Every sendMessage call first meets the limiter: a sliding one-second window of the calls it
-  admitted. The call that would be number ``limit + 1`` in the last second is refused with 429 and
-  ``retry_after: 1`` (as Telegram does) and is not counted.
-- An admitted call then fails with 500 with probability ``fail`` (seeded). It still counts in
-  the window: the server did the work, so a 5xx uses the budget like a success.
+- Every sendMessage call first meets the limiter: a sliding one-second window of the messages
+  it sent. A call that would make ``limit + 1`` messages in the last second is refused with 429
+  and ``retry_after: 1`` (as Telegram does).
+- A call let through then fails with 500 with probability ``fail`` (seeded). It sends nothing, so
+  it does not count in the window: the limit is on messages sent, ``limit`` msg/s.
 - Every successful sendMessage is recorded as (chat_id, text, seconds since the fake started).
 
 ``GET /_bench/stats`` answers the counters, ``GET /_bench/record`` every delivery and refusal.
@@ -43,7 +43,7 @@ class FanoutTelegram(FakeTelegram):
         self.fail = fail
         self.random = random.Random(seed)
         self.started = time.monotonic()
-        self.admitted: deque[float] = deque()  # admitted sendMessage calls of the last second
+        self.sent: deque[float] = deque()  # messages sent in the last second
         self.max_in_window = 0
         self.calls_total = 0
         self.rejected_429 = 0
@@ -58,18 +58,18 @@ class FanoutTelegram(FakeTelegram):
     async def _send_limited(self, params: JsonDict) -> Any:
         now = time.monotonic()
         self.calls_total += 1
-        while self.admitted and self.admitted[0] <= now - WINDOW:
-            self.admitted.popleft()
-        if len(self.admitted) >= self.limit:
+        while self.sent and self.sent[0] <= now - WINDOW:
+            self.sent.popleft()
+        if len(self.sent) >= self.limit:
             self.rejected_429 += 1
             self.refused.append((429, now - self.started, params.get("chat_id")))
             raise ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
-        self.admitted.append(now)
-        self.max_in_window = max(self.max_in_window, len(self.admitted))
         if self.random.random() < self.fail:
             self.injected_5xx += 1
             self.refused.append((500, now - self.started, params.get("chat_id")))
             raise ApiError(500, "Internal Server Error")
+        self.sent.append(now)
+        self.max_in_window = max(self.max_in_window, len(self.sent))
         message = await self._send_plain(params)
         self.record.append((int(message["chat"]["id"]), str(message["text"]), now - self.started))
         return message

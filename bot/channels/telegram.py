@@ -24,7 +24,14 @@ from telegram import (
 )
 from telegram import User as TelegramUser
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.channels.base import ChannelSetupError, PermanentFailure, Unreachable
@@ -338,7 +345,10 @@ class TelegramChannel:
                 raise Unreachable(chat_id) from error
             except BadRequest as error:
                 raise PermanentFailure(str(error)) from error
-            except NetworkError:
+            except NetworkError as error:
+                if not isinstance(error, TimedOut):
+                    # Telegram answered with a 5xx (or was never reached): nothing was sent.
+                    self.bucket.refund()
                 attempt += 1
                 if attempt >= ATTEMPTS:
                     raise

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 MAX_TEXT = 2000
 ATTEMPTS = 3
 QUOTA_ATTEMPTS = 5
+NETWORK = 599  # our code for "no answer" (refused connection, time-out): the send may have gone
 POLL_TIMEOUT = 30
 EVENTS = {
     "message.text.received": "text",
@@ -67,7 +68,7 @@ class ZaloApi:
                 except ValueError:
                     raise ZaloError(response.status or 502, "answer is not JSON") from None
         except (aiohttp.ClientError, TimeoutError) as error:
-            raise ZaloError(599, f"network: {type(error).__name__}") from error
+            raise ZaloError(NETWORK, f"network: {type(error).__name__}") from error
         if not isinstance(body, dict):
             raise ZaloError(502, "answer is not a JSON object")
         if not body.get("ok"):
@@ -265,6 +266,8 @@ class ZaloChannel:
             try:
                 return await self.api.call(method, chat_id=chat_id, **params)
             except ZaloError as error:
+                if 500 <= error.code < NETWORK:
+                    self.bucket.refund()  # Zalo answered that it failed: nothing was sent
                 if error.code == 429 and quota < QUOTA_ATTEMPTS:
                     quota += 1  # "slow down": not a failure, everyone waits a little
                     self.bucket.pause(delay)

@@ -19,6 +19,10 @@ class TokenBucket:
     wakes up to half an interval late (a busy event loop) does not lose its slot: with a burst
     of exactly 1 that lateness would be lost each time and the rate would fall short.
 
+    `refund()` gives back the send just taken when the platform answered that it failed (a 5xx):
+    no message went out, so it does not use up the rate. A send that timed out is not refunded,
+    since it may have gone out.
+
     `pause(seconds)` stops everyone for that long (a platform's 429 retry_after applies to the
     whole bot), without counting as a failure; no tokens accrue during the pause, so sending
     resumes at `rate` instead of with a burst that would be refused again.
@@ -52,6 +56,10 @@ class TokenBucket:
                     self._tokens -= 1
                     return
                 await asyncio.sleep((1 - self._tokens) / self.rate)
+
+    def refund(self) -> None:
+        """Give back one send: the platform refused it without delivering anything."""
+        self._tokens = min(self.capacity, self._tokens + 1)
 
     def pause(self, seconds: float) -> None:
         """Stop all sends for `seconds` from now."""

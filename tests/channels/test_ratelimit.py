@@ -17,6 +17,15 @@ async def test_bucket_holds_the_rate_after_the_burst() -> None:
     assert elapsed >= (30 - 5) / 50 * 0.9  # 25 sends beyond the burst at 50/s
 
 
+async def test_a_refunded_send_does_not_use_up_the_rate() -> None:
+    bucket = TokenBucket(rate=5, burst=1)
+    await bucket.acquire()
+    bucket.refund()  # the platform answered 5xx: nothing went out
+    start = time.monotonic()
+    await bucket.acquire()
+    assert time.monotonic() - start < 0.1  # without the refund: a fifth of a second
+
+
 async def test_pause_stops_everyone_for_the_retry_after() -> None:
     bucket = TokenBucket(rate=1000)
     bucket.pause(0.2)
