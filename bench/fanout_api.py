@@ -43,7 +43,7 @@ class FanoutTelegram(FakeTelegram):
         self.fail = fail
         self.random = random.Random(seed)
         self.started = time.monotonic()
-        self.sent: deque[float] = deque()  # messages sent in the last second
+        self.window: deque[float] = deque()  # times of the messages sent in the last second
         self.max_in_window = 0
         self.calls_total = 0
         self.rejected_429 = 0
@@ -58,9 +58,9 @@ class FanoutTelegram(FakeTelegram):
     async def _send_limited(self, params: JsonDict) -> Any:
         now = time.monotonic()
         self.calls_total += 1
-        while self.sent and self.sent[0] <= now - WINDOW:
-            self.sent.popleft()
-        if len(self.sent) >= self.limit:
+        while self.window and self.window[0] <= now - WINDOW:
+            self.window.popleft()
+        if len(self.window) >= self.limit:
             self.rejected_429 += 1
             self.refused.append((429, now - self.started, params.get("chat_id")))
             raise ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
@@ -68,8 +68,8 @@ class FanoutTelegram(FakeTelegram):
             self.injected_5xx += 1
             self.refused.append((500, now - self.started, params.get("chat_id")))
             raise ApiError(500, "Internal Server Error")
-        self.sent.append(now)
-        self.max_in_window = max(self.max_in_window, len(self.sent))
+        self.window.append(now)
+        self.max_in_window = max(self.max_in_window, len(self.window))
         message = await self._send_plain(params)
         self.record.append((int(message["chat"]["id"]), str(message["text"]), now - self.started))
         return message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import OrderedDict
 
@@ -37,6 +38,7 @@ class TokenBucket:
         self._updated = time.monotonic()
         self._paused_until = 0.0
         self._lock = asyncio.Lock()
+        self._refunded = asyncio.Event()  # wakes the caller waiting for a token
 
     def _refill(self, now: float) -> None:
         if now > self._updated:
@@ -55,11 +57,15 @@ class TokenBucket:
                 if self._tokens >= 1:
                     self._tokens -= 1
                     return
-                await asyncio.sleep((1 - self._tokens) / self.rate)
+                self._refunded.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._refunded.wait(), (1 - self._tokens) / self.rate)
 
     def refund(self) -> None:
         """Give back one send: the platform refused it without delivering anything."""
+        self._refill(time.monotonic())
         self._tokens = min(self.capacity, self._tokens + 1)
+        self._refunded.set()
 
     def pause(self, seconds: float) -> None:
         """Stop all sends for `seconds` from now."""

@@ -25,6 +25,20 @@ log = logging.getLogger(__name__)
 PLANNER_LOCK = 0x48565301
 
 
+class _SkippedRunsFilter(logging.Filter):
+    """Drop APScheduler's "skipped: maximum number of running instances" warning.
+
+    A dispatcher run lasts as long as there is something to send, often longer than the 2 s
+    between triggers; the triggers it overlaps are skipped by design, not a fault to warn about.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances reached" not in record.getMessage()
+
+
+SKIPPED_RUNS_FILTER = _SkippedRunsFilter()
+
+
 async def plan_now(sessions: async_sessionmaker[AsyncSession], now: datetime) -> int:
     """Plan what is due at `now` and put it in the outbox; return how many messages are new."""
     async with transaction(sessions) as session:
@@ -71,10 +85,12 @@ class Scheduler:
 
     async def start(self) -> None:
         """Add the jobs and start; the planner runs at once, then hourly."""
+        logging.getLogger("apscheduler.scheduler").addFilter(SKIPPED_RUNS_FILTER)
         self.aps.add_job(
             self._tracked(self.plan),
             IntervalTrigger(hours=1),
             id="planner",
+            name="planner",
             next_run_time=datetime.now(UTC),
             max_instances=1,
             coalesce=True,
@@ -85,6 +101,7 @@ class Scheduler:
                 self._tracked(self.progress),
                 IntervalTrigger(seconds=3),
                 id="broadcast-progress",
+                name="broadcast progress",
                 max_instances=1,
                 coalesce=True,
                 misfire_grace_time=None,
@@ -93,6 +110,7 @@ class Scheduler:
                 self._tracked(self.dispatcher.run_once),
                 IntervalTrigger(seconds=self.dispatch_seconds),
                 id="dispatcher",
+                name="dispatcher",
                 max_instances=1,
                 coalesce=True,
                 misfire_grace_time=None,
