@@ -111,6 +111,7 @@ class Scheduler:
                 IntervalTrigger(seconds=self.dispatch_seconds),
                 id="dispatcher",
                 name="dispatcher",
+                next_run_time=datetime.now(UTC),  # after a restart, resume sending at once
                 max_instances=1,
                 coalesce=True,
                 misfire_grace_time=None,
