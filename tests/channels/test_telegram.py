@@ -38,8 +38,10 @@ class TgUser:
 
     async def _await(self, before: int, expect: str) -> None:
         def arrived() -> bool:
-            texts = self.fake.texts(self.id)
-            return self.sent_count() > before and any(expect in t for t in texts[-6:])
+            # Count first: every waiter is asked after each API call the bot makes.
+            if self.sent_count() <= before:
+                return False
+            return any(expect in t for t in self.fake.texts(self.id)[-6:])
 
         try:
             await self.fake.wait_for(arrived, 10)
