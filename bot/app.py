@@ -23,7 +23,7 @@ from bot.lessons import Curriculum, load_curriculum
 from bot.media import MediaStore
 from bot.metrics import Metrics
 from bot.scheduling.scheduler import Scheduler
-from bot.storage import db
+from bot.storage import db, sqlite
 from bot.web import WebServer, build_web_app
 
 log = logging.getLogger(__name__)
@@ -31,13 +31,6 @@ log = logging.getLogger(__name__)
 
 class SetupError(Exception):
     """A problem the operator must fix (wrong settings, old schema); one line says what."""
-
-
-# SQLite statements run on aiosqlite's connection thread. When one finishes, that thread needs
-# the GIL to hand the result back, and a busy event loop keeps the GIL for up to the interpreter's
-# switch interval (5 ms by default) before letting go. With one connection and a few statements per
-# message, those waits capped the messages per second; at 0.5 ms they stay short.
-SQLITE_SWITCH_INTERVAL = 0.0005
 
 
 @dataclass
@@ -161,7 +154,7 @@ async def serve(app: App, stop: asyncio.Event) -> None:
     scheduler = Scheduler(app.sessions, app.db_engine, dispatcher, metrics=app.metrics)
     switch_interval = sys.getswitchinterval()
     if app.db_engine.dialect.name == "sqlite":
-        sys.setswitchinterval(SQLITE_SWITCH_INTERVAL)
+        sys.setswitchinterval(sqlite.SWITCH_INTERVAL)
     await server.start()
     try:
         for channel in channels:

@@ -127,9 +127,8 @@ class ZaloChannel:
             else:
                 with contextlib.suppress(ZaloError):
                     await self.api.call("deleteWebhook")
-                self._poller = asyncio.create_task(
-                    self._poll(), name="zalo-poll"
-                )  # owned: cancelled in stop()
+                poll = self._poll()
+                self._poller = asyncio.create_task(poll, name="zalo-poll")  # owned: stop() cancels
                 log.info("zalo polling started")
         except ZaloError as error:
             await self._http.close()

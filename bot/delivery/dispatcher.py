@@ -75,8 +75,8 @@ class Dispatcher:
                     claimed += len(rows)
                     self._waiting.update(row.id for row in rows)
                     self._held.update(row.id for row in rows)
-                    # owned: kept in self._inflight, awaited below and cancelled in stop()
-                    new = {asyncio.create_task(self._deliver(row)) for row in rows}
+                    # Kept in self._inflight, awaited below and cancelled in stop().
+                    new = {asyncio.create_task(self._deliver(r)) for r in rows}  # owned: see above
                     tasks |= new
                     self._inflight |= new
                 # Wait until half the claimed rows are done (or all, when no claim follows).

@@ -21,6 +21,12 @@ from typing import Any
 
 import aiosqlite
 
+# For a process serving chats from SQLite (`bot.app.serve` sets it). When a statement finishes,
+# the connection's thread needs the GIL to hand the result back, and a busy event loop keeps the
+# GIL for up to the interpreter's switch interval (5 ms by default). With one connection and a few
+# statements per message, those waits capped the messages per second; at 0.5 ms they stay short.
+SWITCH_INTERVAL = 0.0005
+
 Description = tuple[tuple[Any, ...], ...] | None
 Outcome = tuple[Description, int, int | None, list[Any]]
 
