@@ -34,7 +34,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.core.text import fold
+from bot.text import fold
 from bot.storage import db
 from bot.storage.models import Base
 

@@ -250,11 +250,6 @@ class ZaloChannel:
             ref = _ref(await self._call(chat_id, "sendMessage", text=part))
         return ref
 
-    async def typing(self, chat_id: str) -> None:
-        """Show "typing…" while slow work runs (best effort)."""
-        with contextlib.suppress(ZaloError):
-            await self._call(chat_id, "sendChatAction", action="typing")
-
     async def _call(self, chat_id: str, method: str, **params: Any) -> Any:
         assert self.api is not None, "channel not started"
         delay = 1.0

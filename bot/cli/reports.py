@@ -180,7 +180,7 @@ def stats(
         async with build_app(s) as a, a.sessions() as session:
             rows = await commune_coverage(session)
             if commune:
-                from bot.core.text import fold
+                from bot.text import fold
 
                 rows = [c for c in rows if fold(commune) in (fold(c.name), c.name)]
                 if not rows:

@@ -24,26 +24,6 @@ def has_role(user: User, roles: tuple[str, ...]) -> bool:
     return user.deleted_at is None and user.role in roles
 
 
-def sees_village(user: User, village: Village) -> bool:
-    """Tell whether the user's role covers this village (a head sees only their own)."""
-    if user.deleted_at is not None:
-        return False
-    if user.role == ADMIN:
-        return True
-    if user.role == STAFF:
-        return village.commune_id == user.scope_commune_id
-    if user.role == VILLAGE_HEAD:
-        return village.id == user.scope_village_id
-    return False
-
-
-def sees_commune(user: User, commune_id: int) -> bool:
-    """Tell whether the user's role covers this commune."""
-    if user.deleted_at is not None:
-        return False
-    return user.role == ADMIN or (user.role == STAFF and user.scope_commune_id == commune_id)
-
-
 def may_invite(user: User, role: str, commune_id: int | None, village: Village | None) -> bool:
     """Staff invite village heads and staff of their commune; admins invite anyone."""
     if user.role == ADMIN:

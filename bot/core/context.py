@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.messages import Inbound, Option, Reply
+from bot.core.routes import Payload
 from bot.lessons.model import Curriculum
 from bot.storage.models import User
 
@@ -28,6 +29,7 @@ class Context:
     curriculum: Curriculum
     now: datetime
     args: str = ""
+    payload: Payload | None = None  # the typed data of the button pressed, if any
     replies: list[Reply] = field(default_factory=list)
     role_changed: str | None = None  # channels update their command menus
     _state: dict[str, Any] = field(init=False)

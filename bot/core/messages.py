@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 MAX_PAYLOAD_BYTES = 64
+# Said when a button is old, forged or no longer allowed (channels show it as a short notice).
+STALE = "Câu này đã qua, mời bạn chọn lại 🙏"
 
 
 @dataclass(frozen=True, slots=True)

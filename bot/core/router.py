@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from bot.core.auth import ADMIN, ROLE_NAMES, has_role
+from bot.core.auth import ADMIN, ROLE_NAMES
 from bot.core.context import Context
-from bot.core.messages import Option
-from bot.core.text import clean, fold
-
-Handler = Callable[[Context], Awaitable[None]]
+from bot.core.messages import STALE, Option
+from bot.core.routes import Handler, Route, Routes
+from bot.text import clean, fold
 
 MAX_TEXT = 1000
 _NUMBER = re.compile(r"^(?:so |cau |chon )?(\d{1,4})$")
 YES = {"co", "dong y", "ok", "oke", "u", "uh", "um", "vang", "da", "dung", "dung roi", "yes", "y"}
 NO = {"khong", "ko", "k", "kg", "khong dong y", "sai", "no", "n", "thoi"}
 
-STALE = "Câu này đã qua, mời bạn chọn lại 🙏"
 MEDIA = "Mình chỉ đọc được chữ thôi 🙏. Bạn gõ chữ, gõ số hoặc bấm nút giúp mình nhé."
 UNSUPPORTED = (
     "Mình chưa xem được tin nhắn này. Nếu bạn đang giúp người thân dùng, "
@@ -45,42 +41,34 @@ def out_of_range(count: int) -> str:
     return f"Bạn chọn một số từ 1 đến {count} nhé (hoặc gõ 0 để về menu)."
 
 
-@dataclass
-class Command:
-    """A chat command: typed with or without "/" and diacritics."""
-
-    name: str
-    handler: Handler
-    aliases: tuple[str, ...] = ()
-    open: bool = False  # usable before registration is finished
-    takes_args: bool = False
-    roles: tuple[str, ...] | None = None  # only these roles (registration not needed)
-
-
-@dataclass
 class Router:
-    """Tables of commands, button payload prefixes and conversation steps."""
+    """The routing table of every handler module: commands, button payloads and steps."""
 
-    fallback: Handler
-    gate: Handler  # called instead of a command that needs registration
-    commands: dict[str, Command] = field(default_factory=dict)
-    payloads: dict[str, Handler] = field(default_factory=dict)
-    steps: dict[str, Handler] = field(default_factory=dict)
-    _names: dict[str, str] = field(default_factory=dict)
+    def __init__(self, fallback: Handler, gate: Handler, tables: list[Routes]) -> None:
+        self.fallback = fallback  # free text no step reads
+        self.gate = gate  # a route that needs sign-up, used before it is finished
+        self.commands: dict[str, Route] = {}
+        self.buttons: dict[str, Route] = {}
+        self.steps: dict[str, Route] = {}
+        self._names: dict[str, str] = {}
+        for table in tables:
+            for route in table.table:
+                self.add(route)
 
-    def command(self, command: Command) -> None:
-        """Register a command under its name and aliases (folded, spaces removed)."""
-        self.commands[command.name] = command
-        for word in (command.name, *command.aliases):
-            self._names[fold(word).replace(" ", "")] = command.name
+    def add(self, route: Route) -> None:
+        """Add one route; a key routed twice is a programming error."""
+        where = {"command": self.commands, "button": self.buttons, "step": self.steps}[route.kind]
+        if route.key in where:
+            raise ValueError(f"{route.kind} {route.key!r} is routed twice")
+        where[route.key] = route
+        if route.kind == "command":
+            for word in (route.key, *route.aliases):
+                self._names[fold(word).replace(" ", "")] = route.key
 
-    def payload(self, prefix: str, handler: Handler) -> None:
-        """Register the handler of button payloads "prefix" or "prefix:arg"."""
-        self.payloads[prefix] = handler
-
-    def step(self, name: str, handler: Handler) -> None:
-        """Register the handler of free text typed while a step is open."""
-        self.steps[name] = handler
+    @property
+    def table(self) -> list[Route]:
+        """Every route, for checks and tests."""
+        return [*self.commands.values(), *self.buttons.values(), *self.steps.values()]
 
     async def dispatch(self, ctx: Context) -> bool:
         """Handle one message; return True when it was an old or forged button (refused)."""
@@ -88,8 +76,7 @@ class Router:
         offered = ctx.offered()
         if inbound.payload is not None:
             if any(option.payload == inbound.payload for option in offered):
-                await self.run_payload(ctx, inbound.payload)
-                return False
+                return not await self.run_payload(ctx, inbound.payload)
             ctx.say(STALE)
             ctx.repeat_prompt()
             return True
@@ -138,37 +125,61 @@ class Router:
         if by_head and self.commands[by_head].takes_args:
             await self.run_command(ctx, by_head, text.split(None, 1)[1] if args else "")
             return False
-        step = self.steps.get(ctx.step or "")
         ctx.args = text
-        await (step or self.fallback)(ctx)
+        step = self.steps.get(ctx.step or "")
+        if step is None:
+            await self.fallback(ctx)
+        elif self._allowed(ctx, step):
+            await step.handler(ctx)
+        return False
+
+    def _allowed(self, ctx: Context, route: Route) -> bool:
+        """Check the route's access now; refuse (leaving the step) or ask for sign-up."""
+        user = ctx.user
+        verdict = route.access.check(user.role, user.deleted_at is not None, ctx.registered)
+        if verdict == "ok":
+            return True
+        if verdict == "refuse":
+            ctx.end_step()
+            ctx.say(refusal(route.access.roles or ()))
+            return False
         return False
 
     async def run_command(self, ctx: Context, name: str, args: str) -> None:
-        """Run a command, sending unregistered users back to registration where needed."""
-        command = self.commands[name]
+        """Run a command, sending people who have not signed up to sign-up where needed."""
+        route = self.commands[name]
         ctx.args = args
-        if command.roles is not None:
-            if not has_role(ctx.user, command.roles):
-                ctx.say(refusal(command.roles))
-                ctx.repeat_prompt()
-                return
-            await command.handler(ctx)
-            return
-        if not command.open and not ctx.registered:
+        user = ctx.user
+        verdict = route.access.check(user.role, user.deleted_at is not None, ctx.registered)
+        if verdict == "refuse":
+            ctx.say(refusal(route.access.roles or ()))
+            ctx.repeat_prompt()
+        elif verdict == "register":
             await self.gate(ctx)
-            return
-        await command.handler(ctx)
+        else:
+            await route.handler(ctx)
 
-    async def run_payload(self, ctx: Context, payload: str) -> None:
-        """Run the handler of a button payload "prefix:arg"."""
-        prefix, _, arg = payload.partition(":")
-        handler = self.payloads.get(prefix)
-        ctx.args = arg
-        if handler is None:
+    async def run_payload(self, ctx: Context, data: str) -> bool:
+        """Run the handler of a button's data; False when the data or the person is refused."""
+        prefix, _, arg = data.partition(":")
+        route = self.buttons.get(prefix)
+        payload = route.payload.unpack(data) if route and route.payload else None
+        if route is None or payload is None:
             ctx.say(STALE)
             ctx.repeat_prompt()
-            return
-        await handler(ctx)
+            return False
+        user = ctx.user
+        verdict = route.access.check(user.role, user.deleted_at is not None, ctx.registered)
+        if verdict == "refuse":
+            ctx.end_step()
+            ctx.say(refusal(route.access.roles or ()))
+            return False
+        if verdict == "register":
+            await self.gate(ctx)
+            return True
+        ctx.args, ctx.payload = arg, payload
+        await route.handler(ctx)
+        return True
 
     @staticmethod
     def _choose(folded: str, offered: list[Option]) -> Option | None:

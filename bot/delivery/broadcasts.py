@@ -12,10 +12,10 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import Channel
-from bot.core.text import progress_bar
 from bot.delivery.outbox import enqueue, reachable_identities
 from bot.storage.db import transaction
 from bot.storage.models import Broadcast, Commune, OutboxMessage, User, Village
+from bot.text import progress_bar
 
 log = logging.getLogger(__name__)
 

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.core.auth import STAFF, VILLAGE_HEAD
 from bot.core.context import Context
 from bot.core.messages import Option
+from bot.core.routes import Payload, Routes
 from bot.delivery.broadcasts import after_quiet_hours, recipients, start_broadcast
 from bot.handlers import texts_staff as t
-from bot.handlers.staff import commune_of
+from bot.handlers.staff import STAFF_ONLY, commune_of
 from bot.storage import places
 from bot.storage.models import Commune, Village
 
 MAX_NOTICE = 1000
+routes = Routes()
+
+
+@dataclass(frozen=True)
+class NoticeStep(Payload, prefix="gt"):
+    """A step of /guitin: to (audience), village, v (one village), edit, send or cancel."""
+
+    action: str
+    arg: str = ""
+
+
 AUDIENCES = {
     "all": ({"kind": "commune"}, t.NOTICE_ALL),
     "heads": ({"kind": "role", "role": VILLAGE_HEAD}, t.NOTICE_HEADS),
@@ -19,6 +33,7 @@ AUDIENCES = {
 }
 
 
+@routes.command("guitin", "gui tin", "thong bao", access=STAFF_ONLY)
 async def notice(ctx: Context) -> None:
     """Ask who the notice is for (/guitin)."""
     if await commune_of(ctx) is None:
@@ -27,24 +42,30 @@ async def notice(ctx: Context) -> None:
     ctx.ask(
         t.NOTICE_AUDIENCE,
         [
-            Option(t.NOTICE_ALL, "gt:to:all"),
-            Option(t.NOTICE_VILLAGE, "gt:village"),
-            Option(t.NOTICE_HEADS, "gt:to:heads"),
-            Option(t.NOTICE_STAFF, "gt:to:staff"),
+            Option(t.NOTICE_ALL, NoticeStep("to", "all").pack()),
+            Option(t.NOTICE_VILLAGE, NoticeStep("village").pack()),
+            Option(t.NOTICE_HEADS, NoticeStep("to", "heads").pack()),
+            Option(t.NOTICE_STAFF, NoticeStep("to", "staff").pack()),
         ],
     )
 
 
+@routes.button(NoticeStep, access=STAFF_ONLY)
 async def on_notice(ctx: Context) -> None:
     """Go through the notice steps chosen with buttons."""
     commune_id = await commune_of(ctx)
-    action, _, arg = ctx.args.partition(":")
+    step = ctx.payload
+    assert isinstance(step, NoticeStep)
+    action, arg = step.action, step.arg
     if commune_id is None:
         ctx.say(t.NO_COMMUNE)
         return
     if action == "village":
         villages = await places.villages_of(ctx.session, commune_id)
-        ctx.ask(t.NOTICE_WHICH_VILLAGE, [Option(v.name, f"gt:v:{v.id}") for v in villages[:30]])
+        ctx.ask(
+            t.NOTICE_WHICH_VILLAGE,
+            [Option(v.name, NoticeStep("v", str(v.id)).pack()) for v in villages[:30]],
+        )
         return
     if action in ("to", "v"):
         if action == "v":
@@ -80,6 +101,7 @@ async def on_notice(ctx: Context) -> None:
     ctx.say(t.NOTICE_CANCELLED)
 
 
+@routes.step("notice_text", access=STAFF_ONLY)
 async def on_notice_text(ctx: Context) -> None:
     """Take the typed notice and show a preview to confirm."""
     text = ctx.args.strip()
@@ -93,9 +115,9 @@ async def on_notice_text(ctx: Context) -> None:
     ctx.ask(
         t.NOTICE_PREVIEW.format(audience=label, count=count, text=text),
         [
-            Option(t.NOTICE_SEND, "gt:send"),
-            Option(t.NOTICE_EDIT, "gt:edit"),
-            Option(t.NOTICE_CANCEL, "gt:cancel"),
+            Option(t.NOTICE_SEND, NoticeStep("send").pack()),
+            Option(t.NOTICE_EDIT, NoticeStep("edit").pack()),
+            Option(t.NOTICE_CANCEL, NoticeStep("cancel").pack()),
         ],
         step=None,
         audience=audience,

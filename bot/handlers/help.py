@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from bot.core.context import Context
 from bot.core.messages import Option
-from bot.core.text import fold
+from bot.core.routes import ANYONE, Routes
 from bot.handlers import onboarding
 from bot.handlers import texts as t
-from bot.handlers.learning import lesson_list
+from bot.handlers.learning import OpenLesson, lesson_list
 from bot.handlers.linking import looks_like_code, redeem
-from bot.handlers.menu import BACK, MENU_OPTIONS, show_menu
+from bot.handlers.menu import BACK, MENU_OPTIONS, MenuItem, show_menu
+from bot.text import fold
+
+routes = Routes()
 
 
+@routes.command("trogiup", "tro giup", "help", "huong dan", access=ANYONE)
 async def help_(ctx: Context) -> None:
     """Explain how to answer and list the commands."""
     ctx.say(t.HELP)
@@ -21,6 +25,7 @@ async def help_(ctx: Context) -> None:
         await onboarding.resume(ctx)
 
 
+@routes.command("menu", access=ANYONE)
 async def menu(ctx: Context) -> None:
     """Show the main menu (or continue registration if it is not finished)."""
     if not ctx.registered:
@@ -29,6 +34,7 @@ async def menu(ctx: Context) -> None:
     await show_menu(ctx)
 
 
+@routes.button(MenuItem, access=ANYONE)
 async def on_menu(ctx: Context) -> None:
     """Run the main-menu item the user chose."""
     from bot.handlers import learning, progress
@@ -46,6 +52,7 @@ async def on_menu(ctx: Context) -> None:
     await action(ctx)
 
 
+@routes.command("hoi", takes_args=True)
 async def ask(ctx: Context) -> None:
     """Find lessons for a typed question (/hoi), or ask for the question first."""
     if not ctx.args:
@@ -54,6 +61,7 @@ async def ask(ctx: Context) -> None:
     await find_lessons(ctx)
 
 
+@routes.step("question")
 async def find_lessons(ctx: Context) -> None:
     """Offer the one to three lessons whose title or keywords best match the question."""
     ctx.end_step()
@@ -62,7 +70,7 @@ async def find_lessons(ctx: Context) -> None:
         ctx.say(t.ANSWER_NOT_FOUND)
         await lesson_list(ctx)
         return
-    options = [Option(f"📘 {x.title}"[:60], f"lesson:{x.id}") for x in found]
+    options = [Option(f"📘 {x.title}"[:60], OpenLesson(x.id).pack()) for x in found]
     ctx.ask(t.ANSWER_FOUND, [*options, BACK])
 
 

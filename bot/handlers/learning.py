@@ -2,18 +2,70 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 
 from bot.core.context import Context
 from bot.core.messages import Option
-from bot.core.text import progress_bar
+from bot.core.routes import Payload, Routes
 from bot.handlers import texts as t
-from bot.handlers.menu import BACK, show_menu
+from bot.handlers.menu import BACK, MenuItem, show_menu
 from bot.lessons.model import TRACKS, Lesson, Question
 from bot.storage.models import LessonProgress, QuizAnswer
 from bot.storage.participation import mark_participating, recount_lessons
+from bot.text import progress_bar
+
+routes = Routes()
 
 
+@dataclass(frozen=True)
+class OpenLesson(Payload, prefix="lesson"):
+    """Open (or resume, or review) a lesson."""
+
+    lesson: str
+
+
+@dataclass(frozen=True)
+class OpenTrack(Payload, prefix="track"):
+    """List the lessons of one track."""
+
+    track: str
+
+
+@dataclass(frozen=True)
+class NextCard(Payload, prefix="next"):
+    """Move on to a card of the lesson."""
+
+    lesson: str
+    card: int
+
+
+@dataclass(frozen=True)
+class StartQuiz(Payload, prefix="quiz"):
+    """Begin a new attempt at the lesson's quiz."""
+
+    lesson: str
+
+
+@dataclass(frozen=True)
+class Review(Payload, prefix="review"):
+    """Read the lesson again from its first card."""
+
+    lesson: str
+
+
+@dataclass(frozen=True)
+class Answer(Payload, prefix="ans"):
+    """One option chosen as the answer to a question of one attempt."""
+
+    lesson: str
+    question: str
+    attempt: int
+    index: int
+
+
+@routes.command("hoc", "bai hoc", "hoc bai")
 async def lesson_list(ctx: Context) -> None:
     """Show the tracks of lessons with how many of each are done (/hoc)."""
     lessons = ctx.curriculum.lessons
@@ -28,11 +80,12 @@ async def lesson_list(ctx: Context) -> None:
             continue
         done = sum(1 for x in members if (row := progress.get(x.id)) and row.completed_at)
         icon = t.TRACK_ICONS.get(track, "📚")
-        options.append(Option(f"{icon} {name} ({done}/{len(members)})", f"track:{track}"))
+        options.append(Option(f"{icon} {name} ({done}/{len(members)})", OpenTrack(track).pack()))
     options.append(BACK)
     ctx.ask(t.TRACK_LIST, options)
 
 
+@routes.button(OpenTrack)
 async def track_lessons(ctx: Context) -> None:
     """List the lessons of one track with done and in-progress marks."""
     track = ctx.args if ctx.args in TRACKS else None
@@ -45,11 +98,12 @@ async def track_lessons(ctx: Context) -> None:
     for lesson in members:
         row = progress.get(lesson.id)
         mark = "✅" if row and row.completed_at else "⏳" if row else "📘"
-        options.append(Option(f"{mark} {lesson.title}"[:60], f"lesson:{lesson.id}"))
-    options += [Option(t.OTHER_TRACKS, "menu:learn"), BACK]
+        options.append(Option(f"{mark} {lesson.title}"[:60], OpenLesson(lesson.id).pack()))
+    options += [Option(t.OTHER_TRACKS, MenuItem("learn").pack()), BACK]
     ctx.ask(t.LESSON_LIST.format(track=TRACKS[track or ""]), options)
 
 
+@routes.button(OpenLesson)
 async def open_lesson(ctx: Context) -> None:
     """Start a lesson, resume it where it stopped, or review a finished one from the start."""
     lesson = ctx.curriculum.get(ctx.args)
@@ -77,6 +131,7 @@ async def open_lesson(ctx: Context) -> None:
     _show_position(ctx, lesson, row)
 
 
+@routes.command("tiep", "hoc tiep")
 async def resume(ctx: Context) -> None:
     """Continue the lesson in progress at the exact card or question (/tiep)."""
     lesson_id = ctx.get("lesson")
@@ -98,6 +153,7 @@ async def resume(ctx: Context) -> None:
     _show_position(ctx, lesson, row)
 
 
+@routes.button(NextCard)
 async def next_card(ctx: Context) -> None:
     """Move to the card named by the button (payload "next:L01:2")."""
     lesson, row, target = await _from_payload(ctx)
@@ -108,6 +164,7 @@ async def next_card(ctx: Context) -> None:
     _show_position(ctx, lesson, row)
 
 
+@routes.button(StartQuiz)
 async def start_quiz(ctx: Context) -> None:
     """Begin a new attempt at the lesson's quiz."""
     lesson, row, _ = await _from_payload(ctx)
@@ -120,6 +177,7 @@ async def start_quiz(ctx: Context) -> None:
     _show_position(ctx, lesson, row)
 
 
+@routes.button(Review)
 async def review(ctx: Context) -> None:
     """Go back to the first card of the lesson."""
     lesson, row, _ = await _from_payload(ctx)
@@ -129,6 +187,7 @@ async def review(ctx: Context) -> None:
     _show_position(ctx, lesson, row)
 
 
+@routes.button(Answer)
 async def choice_answer(ctx: Context) -> None:
     """Take a chosen option (payload "ans:L01:q1:ATTEMPT:INDEX") as the answer."""
     parts = ctx.args.split(":")
@@ -143,6 +202,7 @@ async def choice_answer(ctx: Context) -> None:
     await _answer(ctx, lesson, row, question, question.options[index], index == question.answer)
 
 
+@routes.step("typed_answer")
 async def typed_answer(ctx: Context) -> None:
     """Take typed text as the answer to a typed quiz question."""
     data = ctx.data
@@ -205,16 +265,17 @@ async def _finish(ctx: Context, lesson: Lesson, row: LessonProgress) -> None:
         if suggestion:
             options.append(
                 Option(
-                    t.NEXT_LESSON.format(title=suggestion.title)[:60], f"lesson:{suggestion.id}"
+                    t.NEXT_LESSON.format(title=suggestion.title)[:60],
+                    OpenLesson(suggestion.id).pack(),
                 )
             )
         else:
             ctx.say(t.ALL_DONE)
-        options.append(Option(t.MENU_LEARN, "menu:learn"))
+        options.append(Option(t.MENU_LEARN, MenuItem("learn").pack()))
     else:
         ctx.say(t.FAILED.format(score=row.correct, total=total, needed=lesson.needed))
-        options.append(Option(t.RETRY_QUIZ, f"quiz:{lesson.id}"))
-        options.append(Option(t.REVIEW_LESSON, f"review:{lesson.id}"))
+        options.append(Option(t.RETRY_QUIZ, StartQuiz(lesson.id).pack()))
+        options.append(Option(t.REVIEW_LESSON, Review(lesson.id).pack()))
     row.card, row.question, row.correct = 0, 0, 0
     ctx.put("lesson", None)
     options.append(BACK)
@@ -240,9 +301,9 @@ def _show_position(ctx: Context, lesson: Lesson, row: LessonProgress) -> None:
             text=lesson.cards[index].text,
         )
         if index + 1 < total:
-            button = Option(t.NEXT_CARD, f"next:{lesson.id}:{index + 1}")
+            button = Option(t.NEXT_CARD, NextCard(lesson.id, index + 1).pack())
         else:
-            button = Option(t.START_QUIZ, f"quiz:{lesson.id}")
+            button = Option(t.START_QUIZ, StartQuiz(lesson.id).pack())
         ctx.ask(text, [button, BACK])
         return
     question = lesson.questions[row.question]
@@ -261,7 +322,7 @@ def _show_position(ctx: Context, lesson: Lesson, row: LessonProgress) -> None:
     ctx.ask(
         text,
         [
-            Option(label, f"ans:{lesson.id}:{question.id}:{row.attempts}:{i}")
+            Option(label, Answer(lesson.id, question.id, row.attempts, i).pack())
             for i, label in enumerate(question.options)
         ],
     )

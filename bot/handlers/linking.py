@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy import delete, select
 
 from bot.core.context import Context
+from bot.core.routes import ANYONE, Routes
 from bot.handlers import onboarding
 from bot.handlers import texts as t
 from bot.handlers.menu import show_menu
@@ -20,6 +21,8 @@ CODE = re.compile(r"^\d{6}$")
 VALID_FOR = timedelta(minutes=10)
 MAX_FAILURES = 5
 APPS = {"telegram": "Telegram", "zalo": "Zalo", "console": "cửa sổ dòng lệnh"}
+
+routes = Routes()
 
 
 def code_hash(code: str) -> str:
@@ -32,6 +35,7 @@ def looks_like_code(text: str) -> bool:
     return bool(CODE.match(text.replace(" ", "")))
 
 
+@routes.command("lienket", "lien ket", access=ANYONE, takes_args=True)
 async def link(ctx: Context) -> None:
     """Give a new code (no argument), or use the code given on the other app."""
     if ctx.args.strip():

@@ -2,22 +2,63 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 
 from bot.core.context import Context
 from bot.core.messages import Option
-from bot.core.text import clean, fold, rank
+from bot.core.routes import ANYONE, Payload, Routes
 from bot.handlers import texts as t
 from bot.handlers.menu import show_menu
 from bot.storage import places
 from bot.storage.models import Commune, Household, Village
 from bot.storage.participation import recount_members
+from bot.text import clean, fold, rank
 
 SURE = 90  # a typed name this close is taken without asking
 LIKELY = 70  # this close is offered for confirmation
 AMBIGUOUS_GAP = 8  # candidates within this many points of the best are listed together
 
+routes = Routes()
 
+
+@dataclass(frozen=True)
+class Consent(Payload, prefix="consent"):
+    """The answer to the consent question: yes or no."""
+
+    answer: str
+
+
+@dataclass(frozen=True)
+class Cohort(Payload, prefix="cohort"):
+    """The group of the plan a resident belongs to."""
+
+    code: str
+
+
+@dataclass(frozen=True)
+class CommuneChoice(Payload, prefix="commune"):
+    """A commune chosen from a list."""
+
+    commune: int
+
+
+@dataclass(frozen=True)
+class VillageChoice(Payload, prefix="village"):
+    """A village chosen or confirmed (its id), or "retype"."""
+
+    choice: str
+
+
+@dataclass(frozen=True)
+class HouseholdChoice(Payload, prefix="hh"):
+    """A household chosen or confirmed (its id), "new" to declare one, or "retype"."""
+
+    choice: str
+
+
+@routes.command("start", "batdau", "bat dau", "xin chao", access=ANYONE)
 async def start(ctx: Context) -> None:
     """Greet the user and pick up registration where it stands."""
     if ctx.registered:
@@ -44,11 +85,14 @@ async def resume(ctx: Context) -> None:
     if user.consent_at is None:
         ctx.ask(
             t.CONSENT,
-            [Option(t.CONSENT_YES, "consent:yes"), Option(t.CONSENT_NO, "consent:no")],
+            [
+                Option(t.CONSENT_YES, Consent("yes").pack()),
+                Option(t.CONSENT_NO, Consent("no").pack()),
+            ],
         )
     elif user.cohort is None:
         ctx.ask(
-            t.ASK_COHORT, [Option(label, f"cohort:{code}") for code, label in t.COHORTS.items()]
+            t.ASK_COHORT, [Option(label, Cohort(code).pack()) for code, label in t.COHORTS.items()]
         )
     elif user.commune_id is None:
         await _ask_commune(ctx)
@@ -60,6 +104,7 @@ async def resume(ctx: Context) -> None:
         await show_menu(ctx)
 
 
+@routes.button(Consent, access=ANYONE)
 async def on_consent(ctx: Context) -> None:
     """Record consent, or say goodbye and keep nothing."""
     if ctx.args != "yes":
@@ -72,6 +117,7 @@ async def on_consent(ctx: Context) -> None:
     await resume(ctx)
 
 
+@routes.button(Cohort, access=ANYONE)
 async def on_cohort(ctx: Context) -> None:
     """Record which group of the plan the resident belongs to."""
     if ctx.args not in t.COHORTS:
@@ -99,6 +145,7 @@ async def _ask_commune(ctx: Context) -> None:
     ctx.ask(t.ASK_COMMUNE.format(example=rows[0].name), step="commune")
 
 
+@routes.step("commune", access=ANYONE)
 async def on_commune_text(ctx: Context) -> None:
     """Find the commune the resident typed."""
     rows = await places.communes(ctx.session)
@@ -112,11 +159,12 @@ async def on_commune_text(ctx: Context) -> None:
     choices = [c for c in rows if c.id in {key for key, _ in ranked}] or rows
     ctx.ask(
         t.COMMUNE_NOT_FOUND.format(typed=ctx.args[:60]),
-        [Option(f"{c.name} ({c.province})", f"commune:{c.id}") for c in choices[:10]],
+        [Option(f"{c.name} ({c.province})", CommuneChoice(c.id).pack()) for c in choices[:10]],
         step="commune",
     )
 
 
+@routes.button(CommuneChoice, access=ANYONE)
 async def on_commune(ctx: Context) -> None:
     """Record the commune chosen from a list."""
     commune = await ctx.session.get(Commune, _int(ctx.args))
@@ -133,6 +181,7 @@ async def _ask_village(ctx: Context) -> None:
     ctx.ask(t.ASK_VILLAGE.format(example=example), step="village")
 
 
+@routes.step("village", access=ANYONE)
 async def on_village_text(ctx: Context) -> None:
     """Match a typed village name: take it, confirm it, or list the candidates."""
     ranked = await places.match_villages(ctx.session, ctx.user.commune_id or 0, ctx.args)
@@ -148,25 +197,29 @@ async def on_village_text(ctx: Context) -> None:
         village = ranked[0][0]
         ctx.ask(
             t.VILLAGE_CONFIRM.format(village=village.name),
-            [Option(t.YES, f"village:{village.id}"), Option(t.NO_RETYPE, "village:retype")],
+            [
+                Option(t.YES, VillageChoice(str(village.id)).pack()),
+                Option(t.NO_RETYPE, VillageChoice("retype").pack()),
+            ],
             step="village",
         )
         return
     if len(close) > 1 and close[0][1] >= LIKELY:
         ctx.ask(
             t.VILLAGE_CHOOSE,
-            [Option(v.name, f"village:{v.id}") for v, _ in close[:8]],
+            [Option(v.name, VillageChoice(str(v.id)).pack()) for v, _ in close[:8]],
             step="village",
         )
         return
     villages = await places.villages_of(ctx.session, ctx.user.commune_id or 0)
     ctx.ask(
         t.VILLAGE_NOT_FOUND.format(typed=ctx.args[:60]),
-        [Option(v.name, f"village:{v.id}") for v in villages[:20]],
+        [Option(v.name, VillageChoice(str(v.id)).pack()) for v in villages[:20]],
         step="village",
     )
 
 
+@routes.button(VillageChoice, access=ANYONE)
 async def on_village(ctx: Context) -> None:
     """Record the village chosen from a list or confirmed."""
     if ctx.args == "retype":
@@ -188,6 +241,7 @@ async def _set_village(ctx: Context, village: Village) -> None:
     ctx.ask(t.ASK_HOUSEHOLD, step="household")
 
 
+@routes.step("household", access=ANYONE)
 async def on_household_text(ctx: Context) -> None:
     """Match a household by code or head-of-household name within the resident's village."""
     village_id = ctx.user.village_id or 0
@@ -209,8 +263,10 @@ async def on_household_text(ctx: Context) -> None:
         _confirm_household(ctx, close[0][0])
         return
     if close:
-        options = [Option(_household_label(h), f"hh:{h.id}") for h, _ in close[:6]]
-        options.append(Option(t.HOUSEHOLD_NONE_OF_THESE, "hh:retype"))
+        options = [
+            Option(_household_label(h), HouseholdChoice(str(h.id)).pack()) for h, _ in close[:6]
+        ]
+        options.append(Option(t.HOUSEHOLD_NONE_OF_THESE, HouseholdChoice("retype").pack()))
         ctx.ask(t.HOUSEHOLD_CHOOSE, options, step="household", typed=typed)
         return
     village = await ctx.session.get(Village, village_id)
@@ -222,7 +278,10 @@ async def on_household_text(ctx: Context) -> None:
         return
     ctx.ask(
         t.HOUSEHOLD_NEW.format(typed=typed),
-        [Option(t.HOUSEHOLD_CREATE, "hh:new"), Option(t.NO_RETYPE, "hh:retype")],
+        [
+            Option(t.HOUSEHOLD_CREATE, HouseholdChoice("new").pack()),
+            Option(t.NO_RETYPE, HouseholdChoice("retype").pack()),
+        ],
         step="household",
         typed=typed,
     )
@@ -237,11 +296,15 @@ def _confirm_household(ctx: Context, household: Household) -> None:
     code = f", mã {household.code}" if household.code else ""
     ctx.ask(
         t.HOUSEHOLD_CONFIRM.format(head=household.head_name, code=code),
-        [Option(t.YES, f"hh:{household.id}"), Option(t.NO_RETYPE, "hh:retype")],
+        [
+            Option(t.YES, HouseholdChoice(str(household.id)).pack()),
+            Option(t.NO_RETYPE, HouseholdChoice("retype").pack()),
+        ],
         step="household",
     )
 
 
+@routes.button(HouseholdChoice, access=ANYONE)
 async def on_household(ctx: Context) -> None:
     """Record the chosen household, or create the self-declared one."""
     village_id = ctx.user.village_id or 0

@@ -2,16 +2,36 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import delete
 
 from bot.core.context import Context
 from bot.core.messages import Option
+from bot.core.routes import ANYONE, Payload, Routes
 from bot.handlers import texts as t
 from bot.handlers.menu import show_menu
 from bot.storage.models import AuditLog, Identity, LessonProgress, QuizAnswer
 from bot.storage.participation import recompute, recount_members
 
+routes = Routes()
 
+
+@dataclass(frozen=True)
+class Delete(Payload, prefix="del"):
+    """The answer to "delete my data?": yes or no."""
+
+    answer: str
+
+
+@dataclass(frozen=True)
+class Reminders(Payload, prefix="remind"):
+    """Switch learning reminders on or off."""
+
+    state: str
+
+
+@routes.command("xoadulieu", "xoa du lieu", access=ANYONE)
 async def ask_delete(ctx: Context) -> None:
     """Ask the user to confirm deleting their data."""
     user = ctx.user
@@ -19,9 +39,13 @@ async def ask_delete(ctx: Context) -> None:
         ctx.clear()
         ctx.say(t.NOTHING_TO_DELETE)
         return
-    ctx.ask(t.DELETE_ASK, [Option(t.DELETE_YES, "del:yes"), Option(t.DELETE_NO, "del:no")])
+    ctx.ask(
+        t.DELETE_ASK,
+        [Option(t.DELETE_YES, Delete("yes").pack()), Option(t.DELETE_NO, Delete("no").pack())],
+    )
 
 
+@routes.button(Delete, access=ANYONE)
 async def on_delete(ctx: Context) -> None:
     """Delete the user's personal data and recompute their household's participation."""
     if ctx.args != "yes":
@@ -54,18 +78,20 @@ async def on_delete(ctx: Context) -> None:
     ctx.say(t.DELETED)
 
 
+@routes.command("nhacnho", "nhac nho")
 async def reminders(ctx: Context) -> None:
     """Show whether reminders are on and offer to switch (/nhacnho)."""
     state = "bật" if ctx.user.reminders_opt_in else "tắt"
     ctx.ask(
         t.REMINDERS_ASK.format(state=state),
         [
-            Option(t.REMINDERS_TURN_ON, "remind:on"),
-            Option(t.REMINDERS_TURN_OFF, "remind:off"),
+            Option(t.REMINDERS_TURN_ON, Reminders("on").pack()),
+            Option(t.REMINDERS_TURN_OFF, Reminders("off").pack()),
         ],
     )
 
 
+@routes.button(Reminders)
 async def on_reminders(ctx: Context) -> None:
     """Switch reminders on or off."""
     ctx.user.reminders_opt_in = ctx.args == "on"

@@ -5,11 +5,15 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.core.context import Context
+from bot.core.routes import Routes
 from bot.handlers import texts as t
 from bot.handlers.menu import show_menu
 from bot.storage.models import Household, LessonProgress
 
+routes = Routes()
 
+
+@routes.command("ketqua", "ket qua")
 async def results(ctx: Context) -> None:
     """Show lessons done with scores, lessons started, and whether the household counts."""
     rows = list(

@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.core.auth import ROLE_NAMES, STAFF, VILLAGE_HEAD, may_invite
+from bot.core.auth import ADMIN, ROLE_NAMES, STAFF, VILLAGE_HEAD, may_invite
 from bot.core.context import Context
 from bot.core.messages import Option
+from bot.core.routes import ANYONE, Payload, Routes, roles
 from bot.handlers import texts_village as t
 from bot.handlers.menu import show_menu
 from bot.storage import places
 from bot.storage.invites import create_invite, redeem_invite
 from bot.storage.models import Commune, Village
 
+routes = Routes()
+STAFF_ONLY = roles(STAFF, ADMIN)
 
+
+@dataclass(frozen=True)
+class InviteFor(Payload, prefix="moi"):
+    """The role an invite is for and, for a village head, the village (0: not chosen yet)."""
+
+    role: str
+    village: int = 0
+
+
+@routes.command("nhanma", "nhan ma", access=ANYONE, takes_args=True)
 async def redeem(ctx: Context) -> None:
     """Grant the role of the invite code the user typed."""
     code = ctx.args.strip()
@@ -40,31 +54,39 @@ async def redeem(ctx: Context) -> None:
         await show_menu(ctx)
 
 
+@routes.step("invite_code", access=ANYONE)
 async def on_code_text(ctx: Context) -> None:
     """Take the typed text as an invite code."""
     await redeem(ctx)
 
 
+@routes.command("moi", "tao ma moi", access=STAFF_ONLY)
 async def invite(ctx: Context) -> None:
     """Ask staff which role the new invite is for (/moi)."""
     ctx.ask(
         t.INVITE_ROLE,
-        [Option(t.INVITE_HEAD, "moi:village_head"), Option(t.INVITE_STAFF, "moi:staff")],
+        [
+            Option(t.INVITE_HEAD, InviteFor(VILLAGE_HEAD).pack()),
+            Option(t.INVITE_STAFF, InviteFor(STAFF).pack()),
+        ],
     )
 
 
+@routes.button(InviteFor, access=STAFF_ONLY)
 async def on_invite(ctx: Context) -> None:
     """Continue /moi: pick the village for a village head, then show the code."""
-    role, _, rest = ctx.args.partition(":")
+    chosen = ctx.payload
+    assert isinstance(chosen, InviteFor)
+    role = chosen.role
     commune_id = ctx.user.scope_commune_id
-    if role == VILLAGE_HEAD and not rest:
+    if role == VILLAGE_HEAD and not chosen.village:
         villages = await places.villages_of(ctx.session, commune_id or 0)
         ctx.ask(
             t.INVITE_VILLAGE,
-            [Option(v.name, f"moi:village_head:{v.id}") for v in villages[:30]],
+            [Option(v.name, InviteFor(VILLAGE_HEAD, v.id).pack()) for v in villages[:30]],
         )
         return
-    village = await ctx.session.get(Village, int(rest)) if rest.isdigit() else None
+    village = await ctx.session.get(Village, chosen.village) if chosen.village else None
     if role not in (VILLAGE_HEAD, STAFF) or not may_invite(ctx.user, role, commune_id, village):
         ctx.say("Bạn không tạo được mã mời cho vai trò này.")
         return

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 
-from bot.core.auth import ADMIN
+from bot.core.auth import ADMIN, STAFF
 from bot.core.context import Context
 from bot.core.messages import Option, Reply
-from bot.core.text import VILLAGE_PREFIXES, fold, rank
+from bot.core.routes import Payload, Routes, roles
 from bot.handlers import texts_staff as t
 from bot.stats.report import CommuneReport, build_commune_report
 from bot.storage.models import Commune
+from bot.text import VILLAGE_PREFIXES, fold, rank
+
+routes = Routes()
+STAFF_ONLY = roles(STAFF, ADMIN)
+
+
+@dataclass(frozen=True)
+class ExportAs(Payload, prefix="xuat"):
+    """The report file to export: xlsx or docx."""
+
+    kind: str
 
 
 def pct(value: float | None) -> str:
@@ -19,7 +32,12 @@ def pct(value: float | None) -> str:
 
 
 async def commune_of(ctx: Context) -> int | None:
-    """Return the commune a staff member works on (an admin of a single commune: that one)."""
+    """Return the commune a staff member works on (an admin of a single commune: that one).
+
+    The scope comes from the role: only staff and admins have a commune to work on.
+    """
+    if ctx.user.role not in (STAFF, ADMIN) or ctx.user.deleted_at is not None:
+        return None
     if ctx.user.scope_commune_id is not None:
         return ctx.user.scope_commune_id
     if ctx.user.role == ADMIN:
@@ -89,6 +107,7 @@ def stats_text(report: CommuneReport) -> str:
     return "\n\n".join(parts)
 
 
+@routes.command("thongke", "thong ke", access=STAFF_ONLY, takes_args=True)
 async def statistics(ctx: Context) -> None:
     """Show the commune's coverage, ranking and indicators, or one village (/thongke [thôn])."""
     report = await _report(ctx)
@@ -125,6 +144,7 @@ async def statistics(ctx: Context) -> None:
     )
 
 
+@routes.command("bieudo", "bieu do", access=STAFF_ONLY)
 async def chart(ctx: Context) -> None:
     """Send the coverage chart as a picture (/bieudo)."""
     from bot.stats.charts import coverage_chart
@@ -138,14 +158,19 @@ async def chart(ctx: Context) -> None:
     ctx.attach(Reply(caption, photo=coverage_chart(report), filename="bieu-do.png"))
 
 
+@routes.command("xuatbaocao", "xuat bao cao", access=STAFF_ONLY)
 async def export(ctx: Context) -> None:
     """Ask which file to export (/xuatbaocao)."""
     ctx.ask(
         t.EXPORT_ASK,
-        [Option(t.EXPORT_XLSX, "xuat:xlsx"), Option(t.EXPORT_DOCX, "xuat:docx")],
+        [
+            Option(t.EXPORT_XLSX, ExportAs("xlsx").pack()),
+            Option(t.EXPORT_DOCX, ExportAs("docx").pack()),
+        ],
     )
 
 
+@routes.button(ExportAs, access=STAFF_ONLY)
 async def on_export(ctx: Context) -> None:
     """Send the chosen report file as a document."""
     report = await _report(ctx)
@@ -181,6 +206,7 @@ def _ascii(text: str) -> str:
     return fold(text).replace(" ", "-")
 
 
+@routes.command("chuanop", "chua nop", access=STAFF_ONLY)
 async def submissions(ctx: Context) -> None:
     """List the villages that have and have not reported for the current deadline (/chuanop)."""
     report = await _report(ctx)

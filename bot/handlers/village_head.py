@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from bot.core.auth import STAFF
+from bot.core.auth import ADMIN, STAFF, VILLAGE_HEAD
 from bot.core.context import Context
 from bot.core.messages import Option
+from bot.core.routes import Payload, Routes, roles
 from bot.delivery.outbox import enqueue, reachable_identities
 from bot.handlers import texts_village as t
 from bot.stats.coverage import VillageCoverage, commune_coverage
@@ -29,6 +31,32 @@ from bot.storage.participation import mark_participating
 PAGE = 20
 RECENT = timedelta(days=31)  # a deadline this recent is still "this year's"
 
+routes = Routes()
+HEAD = roles(VILLAGE_HEAD)
+
+
+@dataclass(frozen=True)
+class NotLearningPage(Payload, prefix="chuahoc"):
+    """A page of the households with nobody learning yet."""
+
+    page: int
+
+
+@dataclass(frozen=True)
+class ClassChoice(Payload, prefix="lop"):
+    """At a community class record: a household id, "retype" or "done"."""
+
+    choice: str
+
+
+@dataclass(frozen=True)
+class Submit(Payload, prefix="nop"):
+    """Submit the report ("chat" or "paper") for a deadline of a year, or "cancel"."""
+
+    method: str
+    deadline: int = 0
+    year: int = 0
+
 
 async def _village(ctx: Context) -> tuple[Village, Commune, VillageCoverage]:
     village = await ctx.session.get(Village, ctx.user.scope_village_id or 0)
@@ -45,6 +73,7 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}%".replace(".", ",")
 
 
+@routes.command("thon", "so lieu thon", access=HEAD)
 async def village(ctx: Context) -> None:
     """Show the village's figures against the 60% target (/thon)."""
     village, commune, row = await _village(ctx)
@@ -69,6 +98,8 @@ async def village(ctx: Context) -> None:
     )
 
 
+@routes.command("chuahoc", "chua hoc", access=HEAD)
+@routes.button(NotLearningPage, access=HEAD)
 async def not_learning(ctx: Context) -> None:
     """List the households with nobody learning yet, a page at a time (/chuahoc)."""
     village_id = ctx.user.scope_village_id or 0
@@ -96,11 +127,16 @@ async def not_learning(ctx: Context) -> None:
     label = f", trang {page + 1}/{pages}" if pages > 1 else ""
     text = t.NOT_LEARNING.format(count=count, page=label, lines=lines)
     if page + 1 < pages:
-        ctx.ask(f"{text}\n\n{t.NOT_LEARNING_NOTE}", [Option(t.NEXT_PAGE, f"chuahoc:{page + 1}")])
+        ctx.ask(
+            f"{text}\n\n{t.NOT_LEARNING_NOTE}",
+            [Option(t.NEXT_PAGE, NotLearningPage(page + 1).pack())],
+        )
     else:
         ctx.say(f"{text}\n\n{t.NOT_LEARNING_NOTE}")
 
 
+@routes.command("sohodan", "so ho dan", access=HEAD, takes_args=True)
+@routes.step("village_total", access=HEAD)
 async def set_total(ctx: Context) -> None:
     """Declare the village's number of households (/sohodan N), audit-logged."""
     typed = ctx.args.replace(".", "").replace(",", "").replace(" ", "")
@@ -132,11 +168,13 @@ async def set_total(ctx: Context) -> None:
     )
 
 
+@routes.command("hoctructiep", "hoc truc tiep", access=HEAD)
 async def community_class(ctx: Context) -> None:
     """Start recording households that attended a community class (/hoctructiep)."""
     ctx.ask(t.CLASS_ASK, [Option(t.CLASS_DONE, "lop:done")], step="class", count=0)
 
 
+@routes.step("class", access=HEAD)
 async def on_class_text(ctx: Context) -> None:
     """Find the household typed for the class record."""
     village_id = ctx.user.scope_village_id or 0
@@ -171,6 +209,7 @@ async def on_class_text(ctx: Context) -> None:
     )
 
 
+@routes.button(ClassChoice, access=HEAD)
 async def on_class(ctx: Context) -> None:
     """Record the chosen household at the class, or finish."""
     count = int(ctx.data.get("count", 0))
@@ -206,6 +245,7 @@ def _when(days: int) -> str:
     return t.WHEN_PAST.format(days=-days)
 
 
+@routes.command("hanbaocao", "han bao cao", access=roles(VILLAGE_HEAD, STAFF, ADMIN))
 async def deadlines(ctx: Context) -> None:
     """Show the commune's reporting deadlines and this village's status (/hanbaocao)."""
     commune_id = ctx.user.scope_commune_id or ctx.user.commune_id or 0
@@ -240,6 +280,7 @@ async def deadlines(ctx: Context) -> None:
     ctx.say(t.DEADLINES.format(lines="\n".join(lines)))
 
 
+@routes.command("nopbaocao", "nop bao cao", access=HEAD)
 async def report(ctx: Context) -> None:
     """Show the village's figures as the report and ask to submit it (/nopbaocao)."""
     village, commune, row = await _village(ctx)
@@ -262,7 +303,6 @@ async def report(ctx: Context) -> None:
         .join(Household, Household.id == OfflineLearning.household_id)
         .where(Household.village_id == village.id)
     )
-    key = f"{occurrence.deadline.id}:{occurrence.year}"
     ctx.ask(
         t.REPORT.format(
             village=village.name,
@@ -278,32 +318,37 @@ async def report(ctx: Context) -> None:
             offline=offline or 0,
         ),
         [
-            Option(t.SUBMIT, f"nop:chat:{key}"),
-            Option(t.SUBMIT_PAPER, f"nop:paper:{key}"),
-            Option(t.CANCEL, "nop:cancel"),
+            Option(t.SUBMIT, Submit("chat", occurrence.deadline.id, occurrence.year).pack()),
+            Option(
+                t.SUBMIT_PAPER, Submit("paper", occurrence.deadline.id, occurrence.year).pack()
+            ),
+            Option(t.CANCEL, Submit("cancel").pack()),
         ],
     )
 
 
+@routes.button(Submit, access=HEAD)
 async def on_report(ctx: Context) -> None:
     """Record the submission with a snapshot of the figures and tell the commune's staff."""
-    method, _, key = ctx.args.partition(":")
+    chosen = ctx.payload
+    assert isinstance(chosen, Submit)
+    method, year = chosen.method, chosen.year
     if method not in ("chat", "paper"):
         ctx.say(t.CANCELLED)
         return
     village, commune, row = await _village(ctx)
-    deadline_id, _, year = key.partition(":")
     rows = {d.id: d for d in await deadlines_of(ctx.session, commune.id)}
-    deadline = rows.get(int(deadline_id)) if deadline_id.isdigit() else None
-    if deadline is None or not year.isdigit():
+    deadline = rows.get(chosen.deadline)
+    if deadline is None or not year:
         ctx.say(t.CANCELLED)
         return
-    due = due_date(deadline, int(year)).strftime("%d/%m/%Y")
+    key = f"{deadline.id}:{year}"
+    due = due_date(deadline, year).strftime("%d/%m/%Y")
     exists = await ctx.session.scalar(
         select(ReportSubmission.id).where(
             ReportSubmission.village_id == village.id,
             ReportSubmission.deadline_id == deadline.id,
-            ReportSubmission.year == int(year),
+            ReportSubmission.year == year,
         )
     )
     if exists is None:
@@ -311,7 +356,7 @@ async def on_report(ctx: Context) -> None:
             ReportSubmission(
                 village_id=village.id,
                 deadline_id=deadline.id,
-                year=int(year),
+                year=year,
                 submitted_at=ctx.now,
                 by_user_id=ctx.user.id,
                 method=method,

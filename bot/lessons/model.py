@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from bot.core.text import fold, similar
+from bot.text import fold, similar
 
 MATCH = 88  # how closely a question must contain a keyword
 TRACKS = {

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -101,8 +100,3 @@ async def submission(
             ReportSubmission.year == occurrence.year,
         )
     )
-
-
-def local_date(now: datetime, tz_name: str) -> date:
-    """Return the calendar date at `now` in a commune's time zone."""
-    return now.astimezone(ZoneInfo(tz_name)).date()

@@ -10,9 +10,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.text import fold
 from bot.storage.deadlines import add_default_deadlines
 from bot.storage.models import Commune, Household, Village
+from bot.text import fold
 
 # Accepted header names (folded), English first, then the Vietnamese an office would type.
 COLUMNS = {

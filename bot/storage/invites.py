@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.text import fold
 from bot.storage.models import AuditLog, Invite, User, Village
 from bot.storage.places import match_villages
+from bot.text import fold
 
 VALID_FOR = timedelta(days=7)
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud over the phone

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import Household, LessonProgress, OfflineLearning, User
@@ -46,19 +46,6 @@ async def recompute(session: AsyncSession, household_id: int) -> None:
         household.participating_since = None
     elif household.participating_since is None:
         household.participating_since = first
-
-
-async def has_completed_lesson(session: AsyncSession, user_id: int) -> bool:
-    """Tell whether a user has passed at least one lesson."""
-    return bool(
-        await session.scalar(
-            select(
-                exists().where(
-                    LessonProgress.user_id == user_id, LessonProgress.completed_at.is_not(None)
-                )
-            )
-        )
-    )
 
 
 async def recount_members(session: AsyncSession, *household_ids: int | None) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.text import PERSON_PREFIXES, VILLAGE_PREFIXES, fold, rank
 from bot.storage.models import Commune, Household, Village
+from bot.text import PERSON_PREFIXES, VILLAGE_PREFIXES, fold, rank
 
 
 async def communes(session: AsyncSession) -> list[Commune]:
@@ -63,8 +63,3 @@ async def has_roster(session: AsyncSession, village_id: int) -> bool:
         )
     )
     return bool(count)
-
-
-def village_key(name: str) -> str:
-    """Return the folded form villages are kept unique by."""
-    return fold(name)

@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.core.context import Context
 from bot.core.engine import BUSY, Engine, KeyedLocks
 from bot.core.messages import Inbound, Option
-from bot.core.router import Command, Router
+from bot.core.router import Router
+from bot.core.routes import ANYONE, Routes
 from bot.lessons import Curriculum
 from bot.storage.models import Identity, ProcessedUpdate, User
 from tests.factories import Chat
@@ -46,8 +47,9 @@ async def test_a_failing_handler_gets_a_kind_reply_and_a_log_line(
     async def noop(ctx: Context) -> None:
         ctx.say("ok", [Option("A", "a:1")])
 
-    router = Router(fallback=broken, gate=noop)
-    router.command(Command("start", noop, open=True))
+    routes = Routes()
+    routes.command("start", access=ANYONE)(noop)
+    router = Router(fallback=broken, gate=noop, tables=[routes])
     engine = Engine(sessions, router, curriculum)
     with caplog.at_level(logging.ERROR):
         outcome = await engine.handle(
@@ -84,7 +86,7 @@ async def test_messages_of_one_user_are_handled_in_order(
         await asyncio.sleep(0.01)
         seen.append(f"end {ctx.args}")
 
-    router = Router(fallback=record, gate=record)
+    router = Router(fallback=record, gate=record, tables=[])
     engine = Engine(sessions, router, curriculum)
     await engine.handle(Inbound(channel="console", external_id="a", chat_id="a", text="0x"))
     await asyncio.gather(
@@ -110,7 +112,7 @@ async def test_one_person_writing_from_two_linked_apps_at_once_is_served_in_turn
         await asyncio.sleep(0.01)
         seen.append(f"end {ctx.inbound.channel} {ctx.args}")
 
-    engine = Engine(sessions, Router(fallback=record, gate=record), curriculum)
+    engine = Engine(sessions, Router(fallback=record, gate=record, tables=[]), curriculum)
     await engine.handle(Inbound(channel="telegram", external_id="t", chat_id="t", text="hi"))
     async with sessions() as session, session.begin():
         user_id = await session.scalar(select(Identity.user_id))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.text import VILLAGE_PREFIXES, clean, fold, rank, similar
+from bot.text import VILLAGE_PREFIXES, clean, fold, rank, similar
 
 
 def test_fold_removes_diacritics_case_and_punctuation() -> None:
