@@ -19,10 +19,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import NUMBER_HINT
-from bot.channels.telegram import GROUP_NOTE, TelegramChannel
-from bot.channels.zalo import ZaloApi, ZaloChannel
+from bot.channels.telegram.adapter import GROUP_NOTE, TelegramChannel
+from bot.channels.zalo.adapter import ZaloChannel
+from bot.channels.zalo.api import ZaloApi
 from bot.core.engine import Engine
 from bot.core.router import MEDIA, STALE, UNSUPPORTED
+from bot.delivery.pipeline import Pipeline
 from bot.storage.models import Identity
 from bot.web import MAX_BODY, WebServer, build_web_app
 from tests.fakes.telegram_api import FakeTelegram
@@ -118,8 +120,7 @@ class TelegramPlayer(WebhookPlayer):
         self.fake = FakeTelegram()
         await self.fake.start()
         self.adapter = TelegramChannel(
-            self.engine,
-            self.sessions,
+            Pipeline(self.engine),
             self.fake.token,
             self.fake.base_url,
             rate=RATE,
@@ -303,8 +304,7 @@ class ZaloPlayer(WebhookPlayer):
         self.fake = FakeZalo()
         await self.fake.start()
         self.adapter = ZaloChannel(
-            self.engine,
-            self.sessions,
+            Pipeline(self.engine),
             self.fake.token,
             self.fake.base_url,
             rate=RATE,

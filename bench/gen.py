@@ -34,9 +34,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.text import fold
 from bot.storage import db
 from bot.storage.models import Base
+from bot.text import fold
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)  # fixed, so a seed always gives the same rows
 WEEKS = 12

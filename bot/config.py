@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-ROOT = Path(__file__).resolve().parent.parent
+from bot.channels.base import ChannelSettings
+from bot.channels.registry import CHANNELS
+from bot.paths import ROOT
+
+__all__ = ["ROOT", "Settings"]
+
 DRIVERS = {
     "sqlite:": "sqlite+aiosqlite:",
     "postgresql:": "postgresql+asyncpg:",
@@ -18,31 +23,60 @@ DRIVERS = {
 
 
 class Settings(BaseSettings):
-    """Everything the operator can set; defaults run one commune on SQLite."""
+    """Everything the operator can set; defaults run one commune on SQLite.
+
+    Each channel reads its own settings (HOCVUSO_TELEGRAM_*, HOCVUSO_ZALO_*, …, declared in its
+    package under bot/channels/); they are loaded and checked here, for every registered
+    channel, so a bad value stops start-up with one clear line. An empty environment variable
+    means "not set".
+    """
 
     model_config = SettingsConfigDict(
-        env_prefix="HOCVUSO_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="HOCVUSO_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        env_ignore_empty=True,
     )
 
     database_url: str = "sqlite+aiosqlite:///hocvuso.db"
     content_dir: Path = Path("content/lessons")
-    telegram_token: SecretStr | None = None
-    telegram_api_url: str = "https://api.telegram.org/bot"
-    telegram_webhook_url: str | None = None
-    telegram_webhook_secret: SecretStr | None = None
-    zalo_token: SecretStr | None = None
-    zalo_api_url: str = "https://bot-api.zaloplatforms.com/bot"
-    zalo_webhook_url: str | None = None
-    zalo_webhook_secret: SecretStr | None = None
     public_url: str | None = None  # where our server is reachable from outside (media links)
     http_host: str = "127.0.0.1"
     http_port: int = 8080
     timezone: str = "Asia/Ho_Chi_Minh"
-    telegram_rate: float = Field(25.0, gt=0)
-    zalo_rate: float = Field(10.0, gt=0)
     log_level: str = "INFO"
     log_format: Literal["plain", "json"] = "plain"
     outbox_lease_seconds: float = Field(60.0, gt=0)
+    # How long a statement waits for SQLite's write lock before the message is retried.
+    sqlite_busy_seconds: float = Field(30.0, gt=0)
+    # Where the terminal chat and file-writing commands save files.
+    console_files: Path = Path("hocvuso-files")
+    _channels: dict[str, ChannelSettings] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _load_channels(self) -> Settings:
+        """Read and check the settings of every registered channel."""
+        for spec in CHANNELS:
+            if spec.settings is None:
+                continue
+            try:
+                self._channels[spec.name] = spec.settings()
+            except ValidationError as exc:
+                error = exc.errors()[0]
+                field = str(error["loc"][0]).upper() if error["loc"] else ""
+                prefix = str(spec.settings.model_config.get("env_prefix", ""))
+                message = str(error["msg"]).removeprefix("Value error, ")
+                raise ValueError(f"{prefix}{field}: {message}".rstrip(": ")) from None
+        return self
+
+    def channel(self, name: str) -> Any:
+        """Return a channel's settings (its package's settings class)."""
+        return self._channels[name]
+
+    def enabled_channels(self) -> list[str]:
+        """Name the configured channels (those with a token), in registry order."""
+        return [name for name, found in self._channels.items() if found.enabled]
 
     @field_validator("database_url")
     @classmethod
@@ -67,7 +101,7 @@ class Settings(BaseSettings):
         """Return the public base URL: set explicitly, or derived from a webhook URL."""
         if self.public_url:
             return self.public_url.rstrip("/")
-        for hook in (self.zalo_webhook_url, self.telegram_webhook_url):
+        for hook in (found.webhook_url for found in self._channels.values()):
             if hook and "://" in hook:
                 scheme, rest = hook.split("://", 1)
                 return f"{scheme}://{rest.split('/', 1)[0]}"

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from bot.channels.registry import CHANNELS
 from bot.config import Settings
 from bot.lessons.loader import check_folder
 from bot.storage import db
@@ -57,20 +58,22 @@ async def _database(settings: Settings) -> list[tuple[str, str]]:
     return lines
 
 
-async def _telegram(settings: Settings) -> list[tuple[str, str]]:
-    if settings.telegram_token is None:
-        return [(SKIP, "Telegram not configured (HOCVUSO_TELEGRAM_TOKEN)")]
-    from bot.channels.telegram import telegram_check
-
-    return await telegram_check(settings)
-
-
-async def _zalo(settings: Settings) -> list[tuple[str, str]]:
-    if settings.zalo_token is None:
-        return [(SKIP, "Zalo not configured (HOCVUSO_ZALO_TOKEN)")]
-    from bot.channels.zalo import zalo_check
-
-    return await zalo_check(settings)
+async def _channels(settings: Settings) -> list[tuple[str, str]]:
+    """Each registered channel's own check, or a note that it is not configured."""
+    lines: list[tuple[str, str]] = []
+    for spec in CHANNELS:
+        if spec.settings is None or spec.check is None:
+            continue
+        config = settings.channel(spec.name)
+        if not config.enabled:
+            prefix = spec.settings.model_config.get("env_prefix", "")
+            lines.append((SKIP, f"{spec.label} not configured ({prefix}TOKEN)"))
+            continue
+        try:
+            lines += await spec.check(config)
+        except Exception as exc:  # a broken platform must not hide the other checks
+            lines.append((FAIL, f"{spec.label}: {exc}"))
+    return lines
 
 
 async def doctor_lines(settings: Settings) -> list[tuple[str, str]]:
@@ -82,11 +85,7 @@ async def doctor_lines(settings: Settings) -> list[tuple[str, str]]:
         lines.append((FAIL, f"lessons: {len(problems)} problem(s) — hocvuso content check"))
     else:
         lines.append((OK, f"lessons valid ({len(lessons)})"))
-    for check in (_telegram, _zalo):
-        try:
-            lines += await check(settings)
-        except Exception as exc:  # a broken platform must not hide the other checks
-            lines.append((FAIL, f"{check.__name__.strip('_')}: {exc}"))
+    lines += await _channels(settings)
     try:
         zone = ZoneInfo(settings.timezone)
         local = datetime.now(zone)
@@ -101,7 +100,8 @@ def doctor() -> None:
     try:
         settings = Settings()
     except ValidationError as exc:
-        typer.echo(f"{FAIL} settings: {exc.errors()[0]['msg']}")
+        message = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+        typer.echo(f"{FAIL} settings: {message}")
         raise typer.Exit(1) from None
     lines = asyncio.run(doctor_lines(settings))
     for mark, line in lines:

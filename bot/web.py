@@ -5,7 +5,8 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -13,6 +14,9 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.channels.base import Channel
+from bot.channels.registry import spec
+from bot.config import Settings
 from bot.delivery.outbox import status_counts
 from bot.media import MediaStore
 from bot.metrics import Metrics
@@ -21,6 +25,28 @@ log = logging.getLogger(__name__)
 
 WebhookHandler = Callable[[dict[str, Any]], Awaitable[bool]]
 MAX_BODY = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """POST /webhook/<name>: the channel's handler and the secret its platform sends."""
+
+    name: str
+    handler: WebhookHandler
+    secret: str | None
+    header: str
+
+
+def webhooks_for(channels: Sequence[Channel], settings: Settings) -> list[Webhook]:
+    """The webhook routes of the channels configured with a webhook URL (from the registry)."""
+    hooks = []
+    for channel in channels:
+        found = spec(channel.name)
+        handler = getattr(channel, "process_json", None)
+        config = settings.channel(channel.name) if found and found.settings else None
+        if found and found.webhook_header and handler and config and config.webhook_url:
+            hooks.append(Webhook(channel.name, handler, config.secret(), found.webhook_header))
+    return hooks
 
 
 def secret_matches(given: str | None, expected: str | None) -> bool:
@@ -54,16 +80,21 @@ def webhook_route(handler: WebhookHandler, secret: str | None, header: str) -> A
 def build_web_app(
     db_engine: AsyncEngine,
     *,
-    telegram: WebhookHandler | None = None,
-    telegram_secret: str | None = None,
-    zalo: WebhookHandler | None = None,
-    zalo_secret: str | None = None,
+    channels: Sequence[Channel] = (),
+    settings: Settings | None = None,
+    hooks: Sequence[Webhook] = (),
     media: MediaStore | None = None,
     metrics: Metrics | None = None,
     sessions: async_sessionmaker[AsyncSession] | None = None,
 ) -> web.Application:
-    """Assemble the routes for the channels that use webhooks."""
+    """Assemble the health check, metrics, media and the webhooks of the channels that use them.
+
+    Webhooks come from `channels` (with `settings`, through the registry) or are given directly
+    as `hooks`.
+    """
     app = web.Application(client_max_size=MAX_BODY)
+    if settings is not None:
+        hooks = [*hooks, *webhooks_for(channels, settings)]
 
     async def healthz(_request: web.Request) -> web.Response:
         try:
@@ -93,14 +124,9 @@ def build_web_app(
             )
 
         app.router.add_get("/metrics", metrics_page)
-    if telegram is not None:
+    for hook in hooks:
         app.router.add_post(
-            "/webhook/telegram",
-            webhook_route(telegram, telegram_secret, "X-Telegram-Bot-Api-Secret-Token"),
-        )
-    if zalo is not None:
-        app.router.add_post(
-            "/webhook/zalo", webhook_route(zalo, zalo_secret, "X-Bot-Api-Secret-Token")
+            f"/webhook/{hook.name}", webhook_route(hook.handler, hook.secret, hook.header)
         )
     if media is not None:
 

@@ -53,7 +53,9 @@ def settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         problems = "; ".join(
-            f"HOCVUSO_{str(error['loc'][0]).upper()}: {error['msg']}" for error in exc.errors()
+            (f"HOCVUSO_{str(error['loc'][0]).upper()}: " if error["loc"] else "")
+            + str(error["msg"]).removeprefix("Value error, ")
+            for error in exc.errors()
         )
         raise CliError(f"invalid settings: {problems}") from exc
 

@@ -38,7 +38,7 @@ def invite(
                 commune_row = await commune_named(session, commune)
             village_row = None
             if role == "village_head":
-                if not village:
+                if not village or commune_row is None:
                     raise CliError("a village head needs --village")
                 village_row = await find_village(session, commune_row.id, village)
                 if village_row is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -227,7 +228,24 @@ async def _chat(s: Settings, user: str) -> None:
     from bot.channels.console import ConsoleChannel
 
     async with build_app(s) as a:
-        await ConsoleChannel(a.engine, user=user).run()
+        console = ConsoleChannel(a.pipeline, user=user, files_dir=s.console_files)
+        # Messages the outbox sends to the terminal user (reminders, notices) appear as they go.
+        outbox = asyncio.create_task(_send_outbox(a))  # owned: cancelled below
+        try:
+            await console.run()
+        finally:
+            outbox.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await outbox
+
+
+async def _send_outbox(a: Any) -> None:
+    while True:
+        await asyncio.sleep(2)
+        try:
+            await a.pipeline.dispatcher.run_once()
+        except Exception:
+            logging.getLogger(__name__).warning("outbox run failed")
 
 
 @app.command("demo")

@@ -2,78 +2,38 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Hashable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import bindparam, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.context import Context
 from bot.core.messages import Inbound, Outcome, Reply
 from bot.core.router import Router
+from bot.delivery.outbox import add_replies
 from bot.lessons.model import Curriculum
+from bot.locks import KeyedLocks
 from bot.metrics import Metrics
+from bot.storage.db import dialect
 from bot.storage.models import Identity, ProcessedUpdate, User, utcnow
 
 log = logging.getLogger(__name__)
 
 BUSY = "Hệ thống đang bận, bạn thử lại sau nhé 🙏"
+# Said once when a message could not be handled for a passing reason and will be handled again.
+BUSY_RETRY = "Hệ thống đang bận, mình sẽ trả lời bạn ngay khi xong nhé 🙏"
 
 
-class KeyedLocks:
-    """One asyncio lock per key (a user, a chat), dropped when nobody holds or waits for it.
-
-    Waiters are served first come, first served, so messages keep their order.
-    """
-
-    def __init__(self) -> None:
-        self._locks: dict[Hashable, asyncio.Lock] = {}
-        self._users: dict[Hashable, int] = {}  # tasks holding or waiting, per key
-
-    def _enter(self, key: Hashable) -> asyncio.Lock:
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = self._locks[key] = asyncio.Lock()
-        self._users[key] = self._users.get(key, 0) + 1
-        return lock
-
-    def _leave(self, key: Hashable) -> None:
-        left = self._users[key] - 1
-        if left:
-            self._users[key] = left
-        else:
-            del self._users[key], self._locks[key]
-
-    @asynccontextmanager
-    async def hold(self, key: Hashable) -> AsyncIterator[None]:
-        """Serialise the work of one key; other keys run concurrently."""
-        lock = self._enter(key)
-        try:
-            async with lock:
-                yield
-        finally:
-            self._leave(key)
-
-    @asynccontextmanager
-    async def hold_if_free(self, key: Hashable) -> AsyncIterator[bool]:
-        """Hold the key's lock if nobody holds or waits for it (yield True), else yield False.
-
-        Never waits: acquiring a lock that nobody holds or waits for returns at once.
-        """
-        if key in self._users:
-            yield False
-            return
-        lock = self._enter(key)
-        try:
-            async with lock:
-                yield True
-        finally:
-            self._leave(key)
+def transient(error: BaseException) -> bool:
+    """Tell whether a failure may pass by itself (database locked, down or out of connections)."""
+    if isinstance(error, OperationalError | InterfaceError | PoolTimeout | OSError | TimeoutError):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
 class Engine:
@@ -113,27 +73,36 @@ class Engine:
             # The account lock is taken before any await, so one person's messages keep their
             # order; the user lock covers a person writing from two linked apps at once.
             async with self.locks.hold((inbound.channel, inbound.external_id)):
-                known = await self._handle_known(inbound)
-                if known is not None:
-                    return known
+                done = await self._handle_at_once(inbound)
+                if done is not None:
+                    return done
                 user_id = await self.user_for(inbound)
                 async with self.locks.hold(user_id):
                     return await self._handle_locked(inbound, user_id)
         except IntegrityError:
-            if inbound.update_key and await self._already_processed(inbound):
-                return Outcome(duplicate=True, user_id=user_id)
+            try:
+                if inbound.update_key and await self._already_processed(inbound):
+                    return Outcome(duplicate=True, user_id=user_id)
+            except Exception as lookup:
+                log.exception("handling failed", extra=_context(inbound, user_id))
+                if transient(lookup):
+                    return Outcome([Reply(BUSY_RETRY)], user_id=user_id, failed=True, retry=True)
             log.exception("integrity error", extra=_context(inbound, user_id))
-        except Exception:
+        except Exception as error:
             log.exception("handling failed", extra=_context(inbound, user_id))
+            if transient(error):
+                return Outcome([Reply(BUSY_RETRY)], user_id=user_id, failed=True, retry=True)
         return Outcome([Reply(BUSY)], user_id=user_id, failed=True)
 
-    async def _handle_known(self, inbound: Inbound) -> Outcome | None:
-        """Handle a message of a known account in one transaction, when nothing has to wait.
+    async def _handle_at_once(self, inbound: Inbound) -> Outcome | None:
+        """Handle a message in one transaction, when nothing has to wait.
 
         The common case: the account exists and its user is not busy with a message from a
-        linked account. The account and its user are read in one query. Otherwise return None
-        and let the general path (look-up, then the user lock, then the work, in two
-        transactions) take over, so no session is ever held while waiting for a lock.
+        linked account (the account and its user are read in one query), or it is a new
+        person's first message (account and user are created, and the message handled, in the
+        same transaction). Otherwise return None and let the general path (look-up, then the
+        user lock, then the work, in two transactions) take over, so no session is ever held
+        while waiting for a lock.
         """
         async with self.sessions() as session, session.begin():
             found = (
@@ -142,20 +111,49 @@ class Engine:
                 )
             ).first()
             if found is None:
-                return None
+                user = await self._first_contact(session, inbound)
+                if user is None:
+                    return None
+                async with self.locks.hold_if_free(user.id) as free:
+                    assert free  # nobody else knows this user yet
+                    return await self._work(session, inbound, user)
             user = found.User
             async with self.locks.hold_if_free(user.id) as free:
                 if not free:
                     return None
-                if found.chat_id != inbound.chat_id or found.unreachable_at:
+                if _claims_chat(inbound) and found.chat_id != inbound.chat_id:
                     identity = await session.get(Identity, found.identity_id)
                     if identity is not None:
                         identity.chat_id = inbound.chat_id
+                if found.unreachable_at:
+                    identity = await session.get(Identity, found.identity_id)
+                    if identity is not None:
                         identity.unreachable_at = None
                 if _locks_rows(session):
                     # Read again under a row lock: another worker may have changed it since.
                     await session.refresh(user, with_for_update=True)
                 return await self._work(session, inbound, user)
+
+    @staticmethod
+    async def _first_contact(session: AsyncSession, inbound: Inbound) -> User | None:
+        """Create the user and account of a first message; None if another worker just did."""
+        try:
+            async with session.begin_nested():
+                user = User(state={})
+                session.add(user)
+                await session.flush()
+                session.add(
+                    Identity(
+                        user_id=user.id,
+                        channel=inbound.channel,
+                        external_id=inbound.external_id,
+                        chat_id=inbound.chat_id,
+                    )
+                )
+                await session.flush()
+                return user
+        except IntegrityError:
+            return None
 
     async def _handle_locked(self, inbound: Inbound, user_id: int) -> Outcome:
         async with self.sessions() as session, session.begin():
@@ -177,8 +175,22 @@ class Engine:
         ctx = Context(session, user, inbound, self.curriculum, self.clock())
         refused = await self.router.dispatch(ctx)
         ctx.save()
+        # The replies are committed with the state they answer, and sent right after.
+        ids = await add_replies(
+            session,
+            channel=inbound.channel,
+            chat_id=inbound.chat_id,
+            user_id=ctx.user.id,
+            replies=ctx.replies,
+            update_key=inbound.update_key,
+            now=ctx.now,
+        )
         return Outcome(
-            ctx.replies, refused=refused, user_id=user_id, role_changed=ctx.role_changed
+            ctx.replies,
+            refused=refused,
+            user_id=user_id,
+            role_changed=ctx.role_changed,
+            outbox_ids=ids,
         )
 
     async def user_for(self, inbound: Inbound) -> int:
@@ -192,9 +204,9 @@ class Engine:
                     )
                 )
                 if identity is not None:
-                    if identity.chat_id != inbound.chat_id or identity.unreachable_at:
+                    if _claims_chat(inbound):
                         identity.chat_id = inbound.chat_id
-                        identity.unreachable_at = None
+                    identity.unreachable_at = None
                     return identity.user_id
                 try:
                     async with session.begin_nested():
@@ -249,10 +261,15 @@ _KNOWN = (
 )
 
 
+def _claims_chat(inbound: Inbound) -> bool:
+    """Only a message the person sent tells where they chat; a button press may be replayed."""
+    return inbound.kind != "button"
+
+
 def _locks_rows(session: AsyncSession) -> bool:
     """PostgreSQL locks the user's row for the transaction; SQLite's BEGIN IMMEDIATE already
     holds the whole database."""
-    return session.bind.dialect.name == "postgresql"
+    return dialect(session) == "postgresql"
 
 
 def _context(inbound: Inbound, user_id: int | None) -> dict[str, object]:

@@ -58,6 +58,8 @@ class Outcome:
     replies: list[Reply] = field(default_factory=list)
     refused: bool = False  # an old or forged button: channels may show a short notice
     duplicate: bool = False  # a redelivered update, already handled
-    failed: bool = False  # nothing was committed: a webhook should not acknowledge the update
+    failed: bool = False  # nothing was committed; `replies` holds the "busy" answer
+    retry: bool = False  # failed for a passing reason: do not acknowledge, deliver it again
     user_id: int | None = None
     role_changed: str | None = None  # the user was just given this role
+    outbox_ids: list[int] = field(default_factory=list)  # the replies, committed to the outbox

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import Channel, PermanentFailure, Unreachable
-from bot.delivery.outbox import reply_of
-from bot.storage.db import transaction
-from bot.storage.models import OutboxMessage, utcnow
+from bot.core.messages import Reply
+from bot.delivery.outbox import REPLY, reply_of
+from bot.locks import KeyedLocks
+from bot.storage.db import dialect, transaction
+from bot.storage.models import Identity, OutboxMessage, User, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +30,11 @@ class Dispatcher:
     expires another run sends it again. That window (the lease, 60 s by default) is the only
     way a message can arrive twice. A live process renews the leases of the rows it still holds
     whenever it claims more, so a send slowed down by retries is not claimed a second time.
+
+    Messages to one chat go out one at a time, in the order they were claimed (the replies of
+    the fast path, `send_now`, included). At send time a row is dropped ("cancelled") when its
+    person deleted their data since it was planned, and marked unreachable when the chat
+    blocked the bot; replies always go (they answer what the person just did).
     """
 
     def __init__(
@@ -50,6 +57,7 @@ class Dispatcher:
         self._held: set[int] = set()  # claimed, not yet finished (waiting or being sent)
         self._inflight: set[asyncio.Task[None]] = set()
         self._stopping = False
+        self._chats = KeyedLocks()  # one send at a time per chat, first come first served
 
     async def run_once(self, max_claims: int = 10_000) -> int:
         """Send what is due now; return how many rows were claimed.
@@ -125,6 +133,94 @@ class Dispatcher:
                 break
         return total
 
+    async def send_replies(
+        self, channel_name: str, chat_id: str, ids: list[int], replies: Sequence[Reply]
+    ) -> None:
+        """Send an update's replies right after their commit, in order (the fast path).
+
+        The rows were committed leased to this process (bot.delivery.outbox.add_replies), so no
+        other run sends them while this one does; what is sent is marked in one transaction.
+        A reply that cannot go now is handed back to the dispatcher, with the ones after it.
+        """
+        channel = self.channels.get(channel_name)
+        if channel is None or self._stopping or not ids:
+            return
+        self._held.update(ids)
+        sent: list[int] = []
+        try:
+            async with self._chats.hold((channel_name, chat_id)):
+                for index, (row_id, reply) in enumerate(zip(ids, replies, strict=True)):
+                    try:
+                        await channel.send(chat_id, reply)
+                    except Unreachable:
+                        await self._finish_ids(ids[index:], "unreachable", "blocked by the user")
+                        return
+                    except PermanentFailure as error:
+                        await self._finish_ids([row_id], "failed", str(error)[:500])
+                        continue
+                    except Exception as error:
+                        log.warning("reply send failed", extra={"outbox_id": row_id})
+                        retry_at = self.clock() + BACKOFF[0]
+                        await self._finish_ids(
+                            ids[index:], "pending", _describe(error), not_before=retry_at
+                        )
+                        return
+                    sent.append(row_id)
+        finally:
+            if sent:
+                await asyncio.shield(self._finish_ids(sent, "sent", None, sent_at=self.clock()))
+            self._held.difference_update(ids)
+
+    async def send_pending_replies(self, prefix: str) -> None:
+        """Send the replies of an update delivered again whose send never finished (a crash)."""
+        now = self.clock()
+        async with transaction(self.sessions) as session:
+            rows = list(
+                await session.scalars(
+                    select(OutboxMessage)
+                    .where(
+                        OutboxMessage.dedupe_key.startswith(prefix, autoescape=True),
+                        or_(
+                            OutboxMessage.status == "pending",
+                            (OutboxMessage.status == "sending")
+                            & (OutboxMessage.lease_until < now),
+                        ),
+                    )
+                    .order_by(OutboxMessage.id)
+                )
+            )
+            for row in rows:
+                row.status, row.lease_until = "sending", now + self.lease
+                row.attempts += 1
+        if rows:
+            await self.send_replies(
+                rows[0].channel,
+                rows[0].chat_id,
+                [row.id for row in rows],
+                [reply_of(row.payload) for row in rows],
+            )
+
+    async def _finish_ids(
+        self,
+        ids: list[int],
+        status: str,
+        error: str | None,
+        *,
+        not_before: datetime | None = None,
+        sent_at: datetime | None = None,
+    ) -> None:
+        values: dict[str, object] = {"status": status, "lease_until": None, "last_error": error}
+        if not_before is not None:
+            values["not_before"] = not_before
+        if sent_at is not None:
+            values["sent_at"] = sent_at
+        async with transaction(self.sessions) as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids), OutboxMessage.status == "sending")
+                .values(**values)
+            )
+
     async def claim(self, limit: int | None = None) -> list[OutboxMessage]:
         """Lease up to `limit` (default: `batch`) due rows of the channels this process serves.
 
@@ -152,14 +248,18 @@ class Dispatcher:
                 .order_by(OutboxMessage.not_before, OutboxMessage.id)
                 .limit(self.batch if limit is None else limit)
             )
-            if session.bind.dialect.name == "postgresql":
+            if dialect(session) == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             rows = list(await session.scalars(query))
+            gone = await _not_to_send(session, rows)
             for row in rows:
+                if row.id in gone:
+                    row.status, row.last_error = gone[row.id]
+                    continue
                 row.status = "sending"
                 row.lease_until = now + self.lease
                 row.attempts += 1
-            return rows
+            return [row for row in rows if row.id not in gone]
 
     async def _deliver(self, row: OutboxMessage) -> None:
         try:
@@ -168,7 +268,7 @@ class Dispatcher:
             self._held.discard(row.id)
 
     async def _send(self, row: OutboxMessage) -> None:
-        async with self._slots:
+        async with self._chats.hold((row.channel, row.chat_id)), self._slots:
             if row.id not in self._waiting:
                 return  # handed back by stop()
             self._waiting.discard(row.id)
@@ -215,6 +315,39 @@ class Dispatcher:
                 .where(OutboxMessage.id == row.id, OutboxMessage.status == "sending")
                 .values(**values)
             )
+
+
+async def _not_to_send(
+    session: AsyncSession, rows: list[OutboxMessage]
+) -> dict[int, tuple[str, str]]:
+    """Rows that must not go out any more, with the status and reason to record."""
+    planned = [row for row in rows if row.kind != REPLY]
+    if not planned:
+        return {}
+    users = {row.user_id for row in planned if row.user_id is not None}
+    deleted = set(
+        await session.scalars(
+            select(User.id).where(User.id.in_(users), User.deleted_at.is_not(None))
+        )
+    )
+    chats = {(row.channel, row.chat_id) for row in planned}
+    blocked = set(
+        (
+            await session.execute(
+                select(Identity.channel, Identity.chat_id).where(
+                    Identity.chat_id.in_({chat for _, chat in chats}),
+                    Identity.unreachable_at.is_not(None),
+                )
+            )
+        ).all()
+    )
+    gone: dict[int, tuple[str, str]] = {}
+    for row in planned:
+        if row.user_id in deleted:
+            gone[row.id] = ("cancelled", "the person deleted their data")
+        elif (row.channel, row.chat_id) in blocked:
+            gone[row.id] = ("unreachable", "blocked by the user")
+    return gone
 
 
 def _describe(error: BaseException) -> str:

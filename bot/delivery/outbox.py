@@ -2,29 +2,97 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import base64
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
+from uuid import uuid4
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.messages import Option, Reply
+from bot.storage.db import dialect
 from bot.storage.models import Identity, OutboxMessage, utcnow
 
-STATUSES = ("pending", "sending", "sent", "failed", "unreachable")
+STATUSES = ("pending", "sending", "sent", "failed", "unreachable", "cancelled")
+REPLY = "reply"
+# Replies are committed already leased to the process that handles the update, which sends them
+# right after the commit (the fast path). A crash between the commit and the send leaves them
+# leased: when the lease runs out the dispatcher (of any process) sends them.
+REPLY_LEASE = timedelta(seconds=15)
 
 
 def payload_of(reply: Reply) -> dict[str, Any]:
-    """Store a reply as JSON."""
-    return {"text": reply.text, "options": [[o.label, o.payload] for o in reply.options]}
+    """Store a reply as JSON (a photo or document as base64)."""
+    data: dict[str, Any] = {
+        "text": reply.text,
+        "options": [[o.label, o.payload] for o in reply.options],
+    }
+    for key in ("photo", "document"):
+        value = getattr(reply, key)
+        if value is not None:
+            data[key] = base64.b64encode(value).decode()
+    if reply.filename:
+        data["filename"] = reply.filename
+    return data
 
 
 def reply_of(payload: dict[str, Any]) -> Reply:
     """Rebuild a reply from its JSON."""
     options = tuple(Option(label, data) for label, data in payload.get("options", []))
-    return Reply(str(payload.get("text", "")), options)
+    photo, document = (
+        base64.b64decode(payload[key]) if payload.get(key) else None
+        for key in ("photo", "document")
+    )
+    filename = payload.get("filename")
+    return Reply(str(payload.get("text", "")), options, photo, document, filename)
+
+
+def reply_key(channel: str, update_key: str | None) -> str:
+    """The dedupe-key prefix of an update's replies (a random one for updates without a key)."""
+    return f"r:{channel}:{update_key or uuid4().hex}:"
+
+
+async def add_replies(
+    session: AsyncSession,
+    *,
+    channel: str,
+    chat_id: str,
+    user_id: int | None,
+    replies: Sequence[Reply],
+    update_key: str | None,
+    now: datetime,
+) -> list[int]:
+    """Write an update's replies to the outbox, in the transaction of the state they answer.
+
+    They are written leased ("sending") to this process, which sends them after the commit.
+    """
+    if not replies:
+        return []
+    prefix = reply_key(channel, update_key)
+    rows = [
+        {
+            "channel": channel,
+            "chat_id": chat_id,
+            "user_id": user_id,
+            "payload": payload_of(reply),
+            "dedupe_key": f"{prefix}{index}",
+            "kind": REPLY,
+            "not_before": now,
+            "attempts": 1,
+            "status": "sending",
+            "lease_until": now + REPLY_LEASE,
+            "created_at": now,
+        }
+        for index, reply in enumerate(replies)
+    ]
+    result = await session.execute(
+        insert(OutboxMessage).returning(OutboxMessage.id, sort_by_parameter_order=True), rows
+    )
+    return [row[0] for row in result.all()]
 
 
 async def enqueue(
@@ -53,13 +121,13 @@ async def enqueue(
         "created_at": utcnow(),
         "broadcast_id": broadcast_id,
     }
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if dialect(session) == "postgresql" else sqlite_insert
     result = await session.execute(
         insert(OutboxMessage)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
     )
-    return bool(result.rowcount)
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def reachable_identities(session: AsyncSession, user_ids: list[int]) -> dict[int, Identity]:

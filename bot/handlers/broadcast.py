@@ -26,7 +26,7 @@ class NoticeStep(Payload, prefix="gt"):
     arg: str = ""
 
 
-AUDIENCES = {
+AUDIENCES: dict[str, tuple[dict[str, object], str]] = {
     "all": ({"kind": "commune"}, t.NOTICE_ALL),
     "heads": ({"kind": "role", "role": VILLAGE_HEAD}, t.NOTICE_HEADS),
     "staff": ({"kind": "role", "role": STAFF}, t.NOTICE_STAFF),
@@ -73,7 +73,8 @@ async def on_notice(ctx: Context) -> None:
             if village is None or village.commune_id != commune_id:
                 await notice(ctx)
                 return
-            audience, label = {"kind": "village", "village_id": village.id}, village.name
+            audience: dict[str, object] = {"kind": "village", "village_id": village.id}
+            label = village.name
         elif arg in AUDIENCES:
             audience, label = AUDIENCES[arg]
         else:

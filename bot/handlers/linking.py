@@ -15,6 +15,7 @@ from bot.handlers import onboarding
 from bot.handlers import texts as t
 from bot.handlers.menu import show_menu
 from bot.storage.accounts import merge_users
+from bot.storage.db import dialect
 from bot.storage.models import AuditLog, LinkCode, User
 
 CODE = re.compile(r"^\d{6}$")
@@ -89,7 +90,7 @@ async def redeem(ctx: Context, typed: str) -> None:
         ctx.say(t.LINK_OTHER_APP.format(app=APPS.get(row.channel, row.channel)))
         return
     target = await ctx.session.get(
-        User, row.user_id, with_for_update=ctx.session.bind.dialect.name == "postgresql"
+        User, row.user_id, with_for_update=dialect(ctx.session) == "postgresql"
     )
     if target is None or target.deleted_at is not None:
         ctx.say(t.LINK_BAD_CODE)

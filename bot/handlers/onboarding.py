@@ -316,12 +316,12 @@ async def on_household(ctx: Context) -> None:
         if not typed or await places.has_roster(ctx.session, village_id):
             ctx.ask(t.ASK_HOUSEHOLD, step="household")
             return
-        household = await _find_or_create_self_declared(ctx, village_id, typed)
+        household: Household | None = await _find_or_create_self_declared(ctx, village_id, typed)
     else:
         household = await ctx.session.get(Household, _int(ctx.args))
-        if household is None or household.village_id != village_id:
-            ctx.ask(t.ASK_HOUSEHOLD, step="household")
-            return
+    if household is None or household.village_id != village_id:
+        ctx.ask(t.ASK_HOUSEHOLD, step="household")
+        return
     left, ctx.user.household_id = ctx.user.household_id, household.id
     await recount_members(ctx.session, left, household.id)
     ctx.end_step()

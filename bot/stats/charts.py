@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 import textwrap
-from datetime import date, timedelta
+from datetime import date
 from io import BytesIO
 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.dates import DateFormatter
+from matplotlib.dates import DateFormatter, date2num
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
@@ -149,7 +149,8 @@ def _draw_trend(ax: Axes, trend: list[TrendPoint], target_pct: int) -> None:
         return
     days: list[date] = [p.week_end for p in trend]
     values = [math.nan if p.coverage_pct is None else p.coverage_pct for p in trend]
-    ax.plot(days, values, color=LINE, linewidth=2.2, marker="o", markersize=4)
+    x = [float(n) for n in date2num(days)]
+    ax.plot(x, values, color=LINE, linewidth=2.2, marker="o", markersize=4)
     ax.axhline(target_pct, color=TARGET, linestyle="--", linewidth=1.4)
     ax.text(
         0.01,
@@ -165,7 +166,7 @@ def _draw_trend(ax: Axes, trend: list[TrendPoint], target_pct: int) -> None:
     below = value < target_pct and target_pct - value < 12  # keep clear of the target line
     ax.annotate(
         pct_text(value),
-        (last.week_end, value),
+        (float(date2num(last.week_end)), value),
         xytext=(-4, -9 if below else 8),
         textcoords="offset points",
         ha="right",
@@ -180,10 +181,10 @@ def _draw_trend(ax: Axes, trend: list[TrendPoint], target_pct: int) -> None:
     ax.yaxis.set_major_locator(MultipleLocator(20 if top <= 120 else 50))
     ax.yaxis.set_major_formatter(FuncFormatter(_percent_axis))
     step = max(1, math.ceil(len(days) / 12))
-    ax.set_xticks(days[::step])
+    ax.set_xticks(x[::step])
     ax.xaxis.set_major_formatter(DateFormatter("%d/%m"))
     if len(days) == 1:
-        ax.set_xlim(days[0] - timedelta(days=4), days[0] + timedelta(days=4))
+        ax.set_xlim(x[0] - 4, x[0] + 4)
     ax.tick_params(labelsize=9)
     ax.grid(axis="y", color="#e0e0e0", linewidth=0.8)
     for side in ("top", "right"):

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from bot.config import ROOT
+from bot.paths import ROOT
 from bot.storage import sqlite
 
 MIGRATIONS = ROOT / "db" / "migrations"
@@ -32,8 +32,12 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """Create the async engine; SQLite gets WAL, foreign keys and one writer at a time."""
+def make_engine(url: str, busy_seconds: float = 30, **kwargs: Any) -> AsyncEngine:
+    """Create the async engine; SQLite gets WAL, foreign keys and one writer at a time.
+
+    `busy_seconds` is how long a SQLite statement waits for the write lock (another process,
+    a backup) before failing; the message is then retried, never lost.
+    """
     if not is_sqlite(url):
         kwargs.setdefault("pool_pre_ping", True)
         return create_async_engine(url, **kwargs)
@@ -42,7 +46,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     kwargs.setdefault("pool_size", 1)
     kwargs.setdefault("max_overflow", 0)
     kwargs.setdefault("pool_timeout", 30)
-    engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+    engine = create_async_engine(url, connect_args={"timeout": busy_seconds}, **kwargs)
 
     @event.listens_for(engine.sync_engine, "do_connect")
     def _one_trip(_dialect: Any, _record: Any, _cargs: Any, cparams: dict[str, Any]) -> None:
@@ -55,7 +59,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")
         if ":memory:" not in url:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
@@ -64,9 +68,16 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
         # IMMEDIATE takes the write lock up front, so busy_timeout queues writers fairly.
-        conn.connection.driver_connection.begin_with_next("BEGIN IMMEDIATE")
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        driver.begin_with_next("BEGIN IMMEDIATE")
 
     return engine
+
+
+def dialect(session: AsyncSession) -> str:
+    """Name the database a session talks to ("sqlite" or "postgresql")."""
+    return session.get_bind().dialect.name
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

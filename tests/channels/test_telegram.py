@@ -12,14 +12,15 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram.adapter import TelegramChannel
 from bot.core.engine import Engine
 from bot.core.messages import Reply
 from bot.core.router import MEDIA, STALE
+from bot.delivery.pipeline import Pipeline
 from bot.lessons import Curriculum
 from bot.lessons.model import TRACKS
 from bot.storage.models import Identity, ProcessedUpdate, User
-from bot.web import WebServer, build_web_app
+from bot.web import Webhook, WebServer, build_web_app
 from tests.fakes.telegram_api import FakeTelegram
 
 SECRET = "s3cret-token_for-tests"
@@ -44,7 +45,7 @@ class TgUser:
             return any(expect in t for t in self.fake.texts(self.id)[-6:])
 
         try:
-            await self.fake.wait_for(arrived, 10)
+            await self.fake.wait_for(arrived, 30)
         except AssertionError:
             tail = [t[:50] for t in self.fake.texts(self.id)]
             raise AssertionError(f"user {self.id} waited for {expect!r}; last: {tail}") from None
@@ -104,7 +105,7 @@ async def polling(
     fake: FakeTelegram, engine: Engine, sessions: async_sessionmaker[AsyncSession], commune: int
 ) -> AsyncIterator[TelegramChannel]:
     channel = TelegramChannel(
-        engine, sessions, fake.token, fake.base_url, rate=1000, chat_interval=0
+        Pipeline(engine), fake.token, fake.base_url, rate=1000, chat_interval=0
     )
     await channel.start()
     yield channel
@@ -121,19 +122,22 @@ async def webhook(
         return bool(await holder["channel"].process_json(data))
 
     server = WebServer(
-        build_web_app(sessions.kw["bind"], telegram=handle, telegram_secret=SECRET),
+        build_web_app(
+            sessions.kw["bind"],
+            hooks=[Webhook("telegram", handle, SECRET, "X-Telegram-Bot-Api-Secret-Token")],
+        ),
         "127.0.0.1",
         0,
     )
     await server.start()
+    fake.forward_to = f"http://127.0.0.1:{server.port}"  # the TLS proxy in front of the bot
     channel = TelegramChannel(
-        engine,
-        sessions,
+        Pipeline(engine),
         fake.token,
         fake.base_url,
         rate=1000,
         chat_interval=0,
-        webhook_url=f"http://127.0.0.1:{server.port}/webhook/telegram",
+        webhook_url="https://bot.example.gov.vn/webhook/telegram",
         webhook_secret=SECRET,
     )
     holder["channel"] = channel
@@ -402,7 +406,7 @@ async def test_role_menus_are_published_for_users_with_a_role(
         await session.flush()
         session.add(Identity(user_id=head.id, channel="telegram", external_id="90", chat_id="90"))
     fake.register_chat(90)
-    channel = TelegramChannel(engine, sessions, fake.token, fake.base_url, rate=1000)
+    channel = TelegramChannel(Pipeline(engine), fake.token, fake.base_url, rate=1000)
     await channel.start()
     await channel.stop()
     head_menu = [c["command"] for c in fake.commands["chat:90"]]

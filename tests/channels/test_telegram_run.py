@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram.adapter import TelegramChannel
 from bot.core.messages import Reply
+from bot.delivery.pipeline import Pipeline
 from tests.fakes.telegram_api import FakeTelegram
 
 
@@ -32,18 +33,22 @@ async def fake() -> AsyncIterator[FakeTelegram]:
     await server.stop()
 
 
-async def start_bot(tmp_path: Path, fake: FakeTelegram, **env: str) -> asyncio.subprocess.Process:
-    seed = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "demo",
-        cwd=tmp_path,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.DEVNULL,
-        env={**os.environ, **env},
-    )
-    assert await seed.wait() == 0
+async def start_bot(
+    tmp_path: Path, fake: FakeTelegram, seed: bool = True, **env: str
+) -> asyncio.subprocess.Process:
+    """Start `hocvuso run` on the fake (after seeding the demo commune, unless told not to)."""
+    if seed:
+        demo = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "demo",
+            cwd=tmp_path,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            env={**os.environ, **env},
+        )
+        assert await demo.wait() == 0
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -85,10 +90,11 @@ async def test_run_polls_any_bot_api_server(tmp_path: Path, fake: FakeTelegram) 
 
 async def test_run_serves_the_webhook(tmp_path: Path, fake: FakeTelegram) -> None:
     port = free_port()
+    fake.forward_to = f"http://127.0.0.1:{port}"  # the TLS proxy in front of the bot
     env = {
         "HOCVUSO_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
         "HOCVUSO_HTTP_PORT": str(port),
-        "HOCVUSO_TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{port}/webhook/telegram",
+        "HOCVUSO_TELEGRAM_WEBHOOK_URL": "https://bot.example.gov.vn/webhook/telegram",
         "HOCVUSO_TELEGRAM_WEBHOOK_SECRET": "hook_secret-1",
     }
     process = await start_bot(tmp_path, fake, **env)
@@ -129,7 +135,7 @@ async def test_sending_stays_under_the_configured_rate(
     fake: FakeTelegram, engine, sessions
 ) -> None:
     fake.register_chat(800)
-    channel = TelegramChannel(engine, sessions, fake.token, fake.base_url, rate=10)
+    channel = TelegramChannel(Pipeline(engine), fake.token, fake.base_url, rate=10)
     await channel.app.initialize()
     try:
         start = time.monotonic()

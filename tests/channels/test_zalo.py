@@ -13,16 +13,17 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import NUMBER_HINT
-from bot.channels.telegram import TelegramChannel
-from bot.channels.zalo import ZaloChannel
+from bot.channels.telegram.adapter import TelegramChannel
+from bot.channels.zalo.adapter import ZaloChannel
 from bot.core.engine import Engine
 from bot.core.messages import Option, Reply
 from bot.core.router import MEDIA, UNSUPPORTED
+from bot.delivery.pipeline import Pipeline
 from bot.lessons import Curriculum
 from bot.lessons.model import TRACKS
 from bot.media import MediaStore
 from bot.storage.models import Identity, ProcessedUpdate, User
-from bot.web import WebServer, build_web_app
+from bot.web import Webhook, WebServer, build_web_app
 from tests.channels.test_telegram import TgUser
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_api import FakeZalo
@@ -95,7 +96,7 @@ async def polling(
     zalo_fake: FakeZalo, engine: Engine, sessions: async_sessionmaker[AsyncSession], commune: int
 ) -> AsyncIterator[ZaloChannel]:
     channel = ZaloChannel(
-        engine, sessions, zalo_fake.token, zalo_fake.base_url, rate=1000, chat_interval=0
+        Pipeline(engine), zalo_fake.token, zalo_fake.base_url, rate=1000, chat_interval=0
     )
     await channel.start()
     yield channel
@@ -113,20 +114,24 @@ async def webhook(
         return bool(await holder["channel"].process_json(data))
 
     server = WebServer(
-        build_web_app(sessions.kw["bind"], zalo=handle, zalo_secret=SECRET, media=media),
+        build_web_app(
+            sessions.kw["bind"],
+            hooks=[Webhook("zalo", handle, SECRET, "X-Bot-Api-Secret-Token")],
+            media=media,
+        ),
         "127.0.0.1",
         0,
     )
     await server.start()
     base = f"http://127.0.0.1:{server.port}"
+    zalo_fake.forward_to = base  # the TLS proxy in front of the bot
     channel = ZaloChannel(
-        engine,
-        sessions,
+        Pipeline(engine),
         zalo_fake.token,
         zalo_fake.base_url,
         rate=1000,
         chat_interval=0,
-        webhook_url=f"{base}/webhook/zalo",
+        webhook_url="https://bot.example.gov.vn/webhook/zalo",
         webhook_secret=SECRET,
         media=media,
         public_url=base,
@@ -279,7 +284,7 @@ async def test_linked_resident_continues_the_same_lesson_on_zalo(
     telegram_fake = FakeTelegram()
     await telegram_fake.start()
     telegram = TelegramChannel(
-        engine, sessions, telegram_fake.token, telegram_fake.base_url, rate=1000, chat_interval=0
+        Pipeline(engine), telegram_fake.token, telegram_fake.base_url, rate=1000, chat_interval=0
     )
     await telegram.start()
     try:

@@ -72,11 +72,12 @@ async def test_run_polls_zalo(tmp_path: Path, fake: FakeZalo) -> None:
 
 async def test_run_serves_the_zalo_webhook(tmp_path: Path, fake: FakeZalo) -> None:
     port = free_port()
+    fake.forward_to = f"http://127.0.0.1:{port}"  # the TLS proxy in front of the bot
     process = await run_bot(
         tmp_path,
         fake,
         HOCVUSO_HTTP_PORT=str(port),
-        HOCVUSO_ZALO_WEBHOOK_URL=f"http://127.0.0.1:{port}/webhook/zalo",
+        HOCVUSO_ZALO_WEBHOOK_URL="https://bot.example.gov.vn/webhook/zalo",
         HOCVUSO_ZALO_WEBHOOK_SECRET="zalo-secret-123",
     )
     try:

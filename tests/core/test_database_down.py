@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram.adapter import TelegramChannel
 from bot.core.engine import BUSY, Engine
+from bot.delivery.pipeline import Pipeline
 from bot.handlers import build_router
 from bot.storage import db
 from bot.storage.models import ProcessedUpdate
-from bot.web import WebServer, build_web_app
+from bot.web import Webhook, WebServer, build_web_app
 from tests.channels.test_telegram_run import free_port
 from tests.conftest import PG_SKIP, PG_URL
 from tests.factories import seed_demo_commune
@@ -94,17 +95,22 @@ async def test_database_outage_under_traffic(
         return await holder["channel"].process_json(data)
 
     server = WebServer(
-        build_web_app(database, telegram=handle, telegram_secret=SECRET), "127.0.0.1", 0
+        build_web_app(
+            database,
+            hooks=[Webhook("telegram", handle, SECRET, "X-Telegram-Bot-Api-Secret-Token")],
+        ),
+        "127.0.0.1",
+        0,
     )
     await server.start()
+    fake.forward_to = f"http://127.0.0.1:{server.port}"  # the TLS proxy in front of the bot
     channel = TelegramChannel(
-        engine,
-        sessions,
+        Pipeline(engine),
         fake.token,
         fake.base_url,
         rate=1000,
         chat_interval=0,
-        webhook_url=f"http://127.0.0.1:{server.port}/webhook/telegram",
+        webhook_url="https://bot.example.gov.vn/webhook/telegram",
         webhook_secret=SECRET,
     )
     holder["channel"] = channel

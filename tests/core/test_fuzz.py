@@ -14,9 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.telegram import TelegramChannel
-from bot.channels.zalo import ZaloChannel
+from bot.channels.telegram.adapter import TelegramChannel
+from bot.channels.zalo.adapter import ZaloChannel
 from bot.core.engine import Engine
+from bot.delivery.pipeline import Pipeline
 from bot.lessons import Curriculum
 from bot.storage.db import transaction
 from bot.storage.models import Household, User, utcnow
@@ -54,8 +55,8 @@ async def test_malformed_platform_json_never_raises(
 ) -> None:
     if backend != "sqlite":
         pytest.skip("fuzzed on SQLite")
-    zalo = ZaloChannel(engine, sessions, "1:t", "http://127.0.0.1:9/bot")
-    telegram = TelegramChannel(engine, sessions, "1:t", "http://127.0.0.1:9/bot")
+    zalo = ZaloChannel(Pipeline(engine), "1:t", "http://127.0.0.1:9/bot")
+    telegram = TelegramChannel(Pipeline(engine), "1:t", "http://127.0.0.1:9/bot")
 
     @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
     @given(st.one_of(EVENTS, JSON), st.one_of(UPDATES, JSON))

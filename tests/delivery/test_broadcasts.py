@@ -9,10 +9,11 @@ import pytest
 import time_machine
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram.adapter import TelegramChannel
 from bot.core.engine import Engine
 from bot.delivery.broadcasts import after_quiet_hours, progress_text, update_progress
 from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.pipeline import Pipeline
 from tests.channels.test_telegram import TgUser
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -24,7 +25,7 @@ async def telegram(
     fake = FakeTelegram()
     await fake.start()
     channel = TelegramChannel(
-        engine, sessions, fake.token, fake.base_url, rate=1000, chat_interval=0
+        Pipeline(engine), fake.token, fake.base_url, rate=1000, chat_interval=0
     )
     await channel.start()
     yield fake, channel

@@ -15,10 +15,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram.adapter import TelegramChannel
 from bot.core.engine import Engine
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.outbox import enqueue
+from bot.delivery.pipeline import Pipeline
 from bot.storage import db
 from bot.storage.models import Identity, OutboxMessage, User
 from tests.channels.test_telegram_run import free_port
@@ -37,7 +38,7 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 async def channel(
     fake: FakeTelegram, engine: Engine, sessions: async_sessionmaker[AsyncSession]
 ) -> AsyncIterator[TelegramChannel]:
-    tg = TelegramChannel(engine, sessions, fake.token, fake.base_url, rate=1000, chat_interval=0)
+    tg = TelegramChannel(Pipeline(engine), fake.token, fake.base_url, rate=1000, chat_interval=0)
     await tg.app.initialize()
     yield tg
     await tg.app.shutdown()

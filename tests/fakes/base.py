@@ -86,6 +86,15 @@ class FakeApiServer(abc.ABC):
     def __init__(self, token: str) -> None:
         self.token = token
         self.webhook: dict = {"url": "", "secret_token": None}
+        # Where https:// webhook posts really go (the proxy in front of the bot), e.g.
+        # "http://127.0.0.1:8080"; None posts to the webhook URL itself.
+        self.forward_to: str | None = None
+        # How the platform retries a webhook post that failed (the real ones go on for hours).
+        self.webhook_tries = WEBHOOK_TRIES
+        self.webhook_retry_delay = WEBHOOK_RETRY_DELAY
+        # Methods whose calls wait (see hold()): method key -> calls still let through.
+        self._holds: dict[str, int] = {}
+        self._hold_change = asyncio.Event()
         self.sent: list[dict] = []
         self.chat_actions: list[dict] = []
 
@@ -236,9 +245,16 @@ class FakeApiServer(abc.ABC):
         """POST a payload to the webhook with _post_json(), note it; return the HTTP status."""
 
     async def _post_json(self, url: str, body: JsonDict, secret: str | None) -> tuple[int, str]:
-        """POST JSON to a webhook: (HTTP status, reason), or (0, the error) without connection."""
+        """POST JSON to a webhook: (HTTP status, reason), or (0, the error) without connection.
+
+        The platforms only post to https:// addresses. `forward_to` plays the TLS-terminating
+        proxy in front of the bot: an https://host/path webhook is posted to forward_to/path.
+        """
         if self._session is None:
             raise self._not_started()
+        if self.forward_to and url.startswith("https://"):
+            path = url.split("://", 1)[1].partition("/")[2]
+            url = f"{self.forward_to.rstrip('/')}/{path}"
         headers = {"Content-Type": "application/json"}
         if secret is not None:
             headers[self._secret_header] = secret
@@ -273,9 +289,9 @@ class FakeApiServer(abc.ABC):
 
         True: delivered; False: every try failed; None: the webhook was deleted meanwhile.
         """
-        for attempt in range(WEBHOOK_TRIES):
+        for attempt in range(self.webhook_tries):
             if attempt:
-                await asyncio.sleep(WEBHOOK_RETRY_DELAY)
+                await asyncio.sleep(self.webhook_retry_delay)
             url = self.webhook["url"]
             if not url:
                 return None
@@ -299,6 +315,31 @@ class FakeApiServer(abc.ABC):
         """How a method name is looked up in `_methods`, `_calls` and `_faults`."""
         return method
 
+    def hold(self, method: str, after: int = 0) -> None:
+        """Let `after` more calls of a method through, then keep the others waiting.
+
+        Models a bot stuck (or about to be killed) between committing and sending; the calls
+        waiting go through on release(), as requests that reached the platform in time.
+        """
+        self._holds[self._method_key(method)] = after
+
+    def release(self, method: str) -> None:
+        """Let the waiting and all later calls of a method through."""
+        self._holds.pop(self._method_key(method), None)
+        self._hold_change.set()
+
+    def held(self, method: str) -> bool:
+        """Tell whether calls of a method are being held now."""
+        return self._holds.get(self._method_key(method)) == 0
+
+    async def _pass_hold(self, key: str) -> None:
+        while key in self._holds:
+            if self._holds[key] > 0:
+                self._holds[key] -= 1
+                return
+            self._hold_change.clear()
+            await self._hold_change.wait()
+
     async def _handle(self, request: web.Request) -> web.Response:
         match = _PATH.fullmatch(request.path)
         if match is None:
@@ -313,6 +354,7 @@ class FakeApiServer(abc.ABC):
             return self._answer_error(err)
         self._calls.setdefault(key, []).append(params)
         self._bump()
+        await self._pass_hold(key)
         try:
             faults = self._faults.get(key)
             if faults:

@@ -693,7 +693,7 @@ class FakeTelegram(FakeApiServer):
         url = params.get("url") or ""
         if not url:
             return await self._delete_webhook(params)
-        if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", str(url)):
+        if not re.fullmatch(r"https://[^/\s]+(/\S*)?", str(url)):
             raise _bad("bad webhook: An HTTPS URL must be provided for webhook")
         secret = params.get("secret_token")
         if secret is not None:

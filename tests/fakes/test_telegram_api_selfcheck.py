@@ -195,10 +195,13 @@ async def test_webhook_delivery_and_conflict(bot: Bot, fake: FakeTelegram) -> No
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = runner.addresses[0][1]
+    fake.forward_to = f"http://127.0.0.1:{port}"  # the TLS proxy in front of the bot
     try:
         with pytest.raises(BadRequest, match="(?i)unallowed characters"):
-            await bot.set_webhook(f"http://127.0.0.1:{port}/hook", secret_token="a+b")
-        await bot.set_webhook(f"http://127.0.0.1:{port}/hook", secret_token="s3cret_-")
+            await bot.set_webhook("https://bot.test/hook", secret_token="a+b")
+        with pytest.raises(BadRequest, match="(?i)https url must be provided"):
+            await bot.set_webhook(f"http://127.0.0.1:{port}/hook", secret_token="s3cret_-")
+        await bot.set_webhook("https://bot.test/hook", secret_token="s3cret_-")
         with pytest.raises(Conflict, match="(?i)webhook is active"):
             await bot.get_updates()
         first = fake.push_message(USER, "một")

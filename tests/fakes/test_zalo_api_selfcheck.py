@@ -37,6 +37,7 @@ class Receiver:
     """A local webhook endpoint: records posts, answers queued statuses, checks the secret."""
 
     url: str = ""
+    forward_to: str = ""  # where the fake really posts (the proxy in front of the bot)
     posts: list[tuple[dict, str | None]] = field(default_factory=list)
     answers: list[int] = field(default_factory=list)
 
@@ -58,7 +59,8 @@ async def receiver() -> AsyncIterator[Receiver]:
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    state.url = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
+    state.url = "https://bot.test/hook"
+    state.forward_to = f"http://127.0.0.1:{runner.addresses[0][1]}"
     try:
         yield state
     finally:
@@ -176,12 +178,12 @@ async def test_get_updates_one_event_per_call_then_timeout(
 async def test_webhook_delivery_retry_and_get_updates_conflict(
     fake: FakeZalo, session: aiohttp.ClientSession, receiver: Receiver
 ) -> None:
+    fake.forward_to = receiver.forward_to  # the TLS proxy in front of the bot
     status, body = await call(session, fake, "setWebhook", url=receiver.url, secret_token="short")
     assert status == 400 and "secret_token" in body["description"]
-    status, _ = await call(
-        session, fake, "setWebhook", url="http://example.com/hook", secret_token=SECRET
-    )
-    assert status == 400
+    for plain in ("http://example.com/hook", receiver.forward_to + "/hook"):
+        status, _ = await call(session, fake, "setWebhook", url=plain, secret_token=SECRET)
+        assert status == 400
     status, body = await call(session, fake, "setWebhook", url=receiver.url, secret_token=SECRET)
     assert status == 200 and body["result"]["url"] == receiver.url
     assert fake.webhook["secret_token"] == SECRET
@@ -214,6 +216,7 @@ async def test_webhook_delivery_retry_and_get_updates_conflict(
 async def test_deliver_with_wrong_secret_is_refused(
     fake: FakeZalo, session: aiohttp.ClientSession, receiver: Receiver
 ) -> None:
+    fake.forward_to = receiver.forward_to
     await call(session, fake, "setWebhook", url=receiver.url, secret_token=SECRET)
     event = fake.push_text(USER, "hi")
     await fake.wait_for(lambda: len(fake.webhook_posts) == 1)

@@ -38,7 +38,7 @@ EVENT_STICKER = "message.sticker.received"
 EVENT_UNSUPPORTED = "message.unsupported.received"
 
 # Tests run their webhook receiver on local plain HTTP; anything else must be HTTPS.
-_WEBHOOK_URL = re.compile(r"(https://[^/\s]+|http://127\.0\.0\.1(:\d+)?)(/\S*)?")
+_WEBHOOK_URL = re.compile(r"https://[^/\s]+(/\S*)?")
 _HTTP_URL = re.compile(r"https?://[^/\s]+(/\S*)?")
 
 WEBHOOK_CONFLICT = "Webhook is active, call deleteWebhook first"

@@ -11,9 +11,10 @@ import time_machine
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram.adapter import TelegramChannel
 from bot.core.engine import Engine
 from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.pipeline import Pipeline
 from bot.scheduling.reminders import plan_deadline_reminders
 from bot.scheduling.scheduler import plan_now
 from bot.storage.models import OutboxMessage
@@ -30,7 +31,7 @@ async def telegram(
     fake = FakeTelegram()
     await fake.start()
     channel = TelegramChannel(
-        engine, sessions, fake.token, fake.base_url, rate=1000, chat_interval=0
+        Pipeline(engine), fake.token, fake.base_url, rate=1000, chat_interval=0
     )
     await channel.start()
     yield fake, channel

@@ -1,4 +1,9 @@
-"""Telegram on python-telegram-bot v22: updates become Inbound, replies become messages."""
+"""Telegram on python-telegram-bot v22's Bot: updates become Inbound, replies become messages.
+
+Polling is our own `getUpdates` loop: an update is confirmed (the offset moves past it) only after
+it was committed, and one that failed for a passing reason (the database locked or down) is tried
+again, in order, before anything newer of the same chat.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,13 @@ import contextlib
 import logging
 import os
 import warnings
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import (
+    Bot,
     BotCommand,
     BotCommandScopeChat,
     InlineKeyboardButton,
@@ -27,22 +32,26 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import (
     BadRequest,
     Forbidden,
+    InvalidToken,
     NetworkError,
     RetryAfter,
     TelegramError,
     TimedOut,
 )
-from telegram.ext import Application, ContextTypes, TypeHandler
+from telegram.request import HTTPXRequest
 
-from bot.channels.base import ChannelSetupError, PermanentFailure, Unreachable
+from bot.channels.base import (
+    ChannelHost,
+    ChannelSetupError,
+    PermanentFailure,
+    RateLimited,
+    Transient,
+    Unreachable,
+)
 from bot.channels.split import split_text
 from bot.core.commands import menu_for
-from bot.core.engine import Engine, KeyedLocks
-from bot.core.messages import Inbound, Outcome, Reply
-from bot.core.router import STALE
-from bot.delivery.ratelimit import ChatSpacing, TokenBucket
-from bot.storage.identities import mark_unreachable
-from bot.storage.models import Identity, User
+from bot.core.messages import STALE, Inbound, Outcome, Reply
+from bot.delivery.policy import SendPolicy
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -51,7 +60,8 @@ MAX_TEXT = 4096
 MAX_CAPTION = 1024
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 GROUP_NOTE = "Mình chỉ trò chuyện riêng thôi. Bạn nhắn riêng cho mình để học nhé 🙏"
-ATTEMPTS = 3
+POLL_TIMEOUT = 30
+RETRY_FIRST, RETRY_MAX = 0.5, 30.0  # seconds between tries of an update that failed to commit
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -76,6 +86,37 @@ def file_url(base_url: str) -> str:
     return base_url[: -len("bot")] + "file/bot" if base_url.endswith("bot") else base_url
 
 
+def make_bot(token: str, api_url: str, connections: int = 256) -> Bot:
+    """A PTB Bot for our API base (a local Bot API server or a test fake may replace Telegram)."""
+    # Opt in to PTB's coming timedelta durations now; otherwise every 429 it parses raises a
+    # deprecation warning from inside RetryAfter.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    return Bot(
+        token,
+        base_url=api_url,
+        base_file_url=file_url(api_url),
+        request=HTTPXRequest(connection_pool_size=connections),
+        get_updates_request=HTTPXRequest(read_timeout=POLL_TIMEOUT + 10),
+    )
+
+
+async def translate(request: Callable[[], Awaitable[T]]) -> T:
+    """Make one Bot API call, turning Telegram's refusals into the send policy's errors."""
+    try:
+        return await request()
+    except RetryAfter as error:
+        raise RateLimited(retry_seconds(error)) from error
+    except Forbidden as error:
+        raise Unreachable(str(error)) from error
+    except BadRequest as error:
+        raise PermanentFailure(str(error)) from error
+    except TimedOut as error:
+        raise Transient(refund=False, reason=str(error)) from error  # it may have gone out
+    except NetworkError as error:
+        # Telegram answered with a 5xx (or was never reached): nothing was sent.
+        raise Transient(refund=True, reason=str(error)) from error
+
+
 class TelegramChannel:
     """Receive Telegram updates (polling or webhook) and send replies within Telegram's limits."""
 
@@ -83,8 +124,7 @@ class TelegramChannel:
 
     def __init__(
         self,
-        engine: Engine,
-        sessions: async_sessionmaker[AsyncSession],
+        host: ChannelHost,
         token: str,
         api_url: str,
         *,
@@ -93,42 +133,27 @@ class TelegramChannel:
         webhook_secret: str | None = None,
         chat_interval: float = 0.05,
     ) -> None:
-        # Opt in to PTB's coming timedelta durations now; otherwise every 429 it parses raises a
-        # deprecation warning from inside RetryAfter.
-        os.environ.setdefault("PTB_TIMEDELTA", "true")
-        self.engine = engine
-        self.sessions = sessions
+        self.host = host
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
-        builder = (
-            Application.builder()
-            .token(token)
-            .base_url(api_url)
-            .base_file_url(file_url(api_url))
-            .concurrent_updates(256)
-            .job_queue(None)  # schedules are ours (APScheduler over our tables), not PTB's
+        self.bot_api = make_bot(token, api_url)
+        self.policy = SendPolicy(
+            rate, chat_interval=chat_interval, on_unreachable=self._unreachable
         )
-        if webhook_url:
-            builder = builder.updater(None)
-        self.app = builder.build()
-        self.app.add_handler(TypeHandler(Update, self._on_update))
-        self.bucket = TokenBucket(rate)
-        self.spacing = ChatSpacing(chat_interval)
-        self.order = KeyedLocks()
+        self._poller: asyncio.Task[None] | None = None
+        self._batches: set[asyncio.Task[Any]] = set()  # updates being handled or answered
+        host.attach(self)
 
-    @property
-    def bot_api(self) -> Any:
-        """Return the PTB Bot."""
-        return self.app.bot
+    async def _unreachable(self, chat_id: str) -> None:
+        await self.host.mark_unreachable(self.name, chat_id)
 
     # --- lifecycle --------------------------------------------------------------------------
     async def start(self) -> None:
         """Connect, publish the command menus, then poll or register the webhook."""
         try:
-            await self.app.initialize()
-        except TelegramError as error:
+            await self.bot_api.initialize()
+        except (InvalidToken, TelegramError) as error:
             raise ChannelSetupError(f"Telegram did not accept the bot token: {error}") from error
-        await self.app.start()
         await self.publish_commands()
         if self.webhook_url:
             await self.bot_api.set_webhook(
@@ -139,29 +164,26 @@ class TelegramChannel:
             log.info("telegram webhook set")
         else:
             await self.bot_api.delete_webhook()
-            assert self.app.updater is not None
-            await self.app.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+            self._poller = asyncio.create_task(self._poll(), name="telegram-poll")  # owned: stop()
             log.info("telegram polling started")
 
     async def stop(self) -> None:
-        """Stop receiving and close the connections."""
-        if self.app.updater is not None and self.app.updater.running:
-            await self.app.updater.stop()
-        if self.app.running:
-            await self.app.stop()
-        await self.app.shutdown()
+        """Stop polling and close the connections."""
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+            self._poller = None
+        for task in list(self._batches):
+            task.cancel()
+        await asyncio.gather(*self._batches, return_exceptions=True)
+        with contextlib.suppress(TelegramError):
+            await self.bot_api.shutdown()
 
     async def publish_commands(self) -> None:
-        """Set the resident menu for everyone and the role menus for those who have a role."""
-        await self._call(None, lambda: self.bot_api.set_my_commands(_commands("resident")))
-        async with self.sessions() as session:
-            rows = await session.execute(
-                select(Identity.chat_id, User.role)
-                .join(User, User.id == Identity.user_id)
-                .where(Identity.channel == self.name, User.role != "resident")
-            )
-            for chat_id, role in rows.all():
-                await self.set_role_commands(chat_id, role)
+        """Set the resident menu for everyone (role menus are set as roles are given)."""
+        with contextlib.suppress(Unreachable, PermanentFailure, Transient):
+            await self._call(None, lambda: self.bot_api.set_my_commands(_commands("resident")))
 
     async def set_role_commands(self, chat_id: str, role: str) -> None:
         """Show a user the command menu of their role."""
@@ -169,13 +191,67 @@ class TelegramChannel:
         commands = _commands(role)
         try:
             await self._call(chat_id, lambda: self.bot_api.set_my_commands(commands, scope=scope))
-        except (Unreachable, PermanentFailure, TelegramError):
+        except (Unreachable, PermanentFailure, Transient, ValueError):
             log.warning("could not set the command menu", extra={"chat_id": chat_id})
 
     # --- receiving --------------------------------------------------------------------------
-    async def _on_update(self, update: object, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        if isinstance(update, Update):
-            await self.process(update)
+    async def _poll(self) -> None:
+        """Fetch updates; confirm a batch (the next offset) only once all of it is committed."""
+        offset: int | None = None
+        backoff = 1.0
+        while True:
+            try:
+                updates = await self.bot_api.get_updates(
+                    offset=offset, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES
+                )
+            except InvalidToken:
+                log.error("telegram refused the token: polling stopped")
+                return
+            except TelegramError as error:
+                log.warning("telegram getUpdates failed: %s", type(error).__name__)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, RETRY_MAX)
+                continue
+            backoff = 1.0
+            if not updates:
+                continue
+            await self.process_batch(list(updates))
+            offset = updates[-1].update_id + 1
+
+    async def process_batch(self, updates: list[Update]) -> None:
+        """Handle a batch: each chat's updates in order, chats side by side, each until done.
+
+        Returns once every update of the batch is committed, so the next `getUpdates` may
+        confirm them; their replies, already durable in the outbox, may still be going out.
+        """
+        loop = asyncio.get_running_loop()
+        committed = {update.update_id: loop.create_future() for update in updates}
+        by_chat: dict[str, list[Update]] = defaultdict(list)
+        for update in updates:
+            by_chat[_chat_key(update)].append(update)
+
+        async def one_chat(chat_updates: list[Update]) -> None:
+            for update in chat_updates:
+                await self._until_committed(update, committed[update.update_id])
+
+        for chat in by_chat.values():
+            task = asyncio.create_task(one_chat(chat))  # owned: self._batches, stop() cancels
+            self._batches.add(task)
+            task.add_done_callback(self._batches.discard)
+        await asyncio.wait(committed.values())
+
+    async def _until_committed(self, update: Update, committed: asyncio.Future[None]) -> None:
+        def done() -> None:
+            if not committed.done():
+                committed.set_result(None)
+
+        delay = RETRY_FIRST
+        try:
+            while not await self.process(update, done):
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RETRY_MAX)
+        finally:
+            done()
 
     async def process_json(self, data: dict[str, Any]) -> bool:
         """Handle one webhook body; return False when nothing was committed (answer non-200)."""
@@ -185,33 +261,34 @@ class TelegramChannel:
             # Not an update we can read: acknowledge it, or Telegram would resend it for ever.
             log.warning("unreadable telegram update ignored")
             return True
-        if update is None:
-            return True
-        if not _readable(update):
+        if update is None or not _readable(update):
             log.warning("unreadable telegram update ignored")
             return True
         return await self.process(update)
 
-    async def process(self, update: Update) -> bool:
-        """Handle one update end to end; return False when it should be delivered again."""
+    async def process(self, update: Update, on_commit: Callable[[], None] | None = None) -> bool:
+        """Handle one update end to end; return False when it should be delivered again.
+
+        `on_commit` is called as soon as the update is committed, before its replies go out.
+        """
         try:
             inbound = await self._inbound(update)
             if inbound is None:
                 return True
-            async with self.order.hold(inbound.chat_id):
-                outcome = await self.engine.handle(inbound)
+
+            async def settle(outcome: Outcome) -> None:
+                if on_commit is not None and not outcome.retry:
+                    on_commit()
                 if outcome.role_changed:
                     await self.set_role_commands(inbound.chat_id, outcome.role_changed)
                 if update.callback_query is not None:
-                    await self._settle_callback(update, outcome)
-                for reply in outcome.replies:
-                    await self.send(inbound.chat_id, reply)
-            return not outcome.failed
-        except (Unreachable, PermanentFailure):
-            return True
+                    await self._settle_callback(update, outcome.refused)
+
+            outcome = await self.host.receive(inbound, settle)
+            return not outcome.retry
         except Exception:
             log.exception("telegram update failed", extra={"update_id": update.update_id})
-            return True  # handled by the engine already; sending failed and was logged
+            return True  # the engine answered; sending failed and was logged
 
     async def _inbound(self, update: Update) -> Inbound | None:
         key = str(update.update_id)
@@ -221,16 +298,19 @@ class TelegramChannel:
                 member.chat.type == ChatType.PRIVATE
                 and member.new_chat_member.status == ChatMemberStatus.BANNED
             ):
-                await mark_unreachable(self.sessions, self.name, str(member.chat.id))
+                await self.host.mark_unreachable(self.name, str(member.chat.id))
             return None
         if update.callback_query is not None:
             query = update.callback_query
             chat = query.message.chat if query.message is not None else None
-            chat_id = str(chat.id) if chat else str(query.from_user.id)
+            if chat is None or chat.id != query.from_user.id:
+                # A button must sit in the presser's own private chat with the bot.
+                await self._settle_callback(update, refused=True)
+                return None
             return Inbound(
                 channel=self.name,
                 external_id=str(query.from_user.id),
-                chat_id=chat_id,
+                chat_id=str(chat.id),
                 payload=query.data or "",
                 kind="button",
                 display_name=query.from_user.full_name,
@@ -241,7 +321,8 @@ class TelegramChannel:
             return None  # edited messages, channel posts: nothing to answer
         if message.chat.type != ChatType.PRIVATE:
             if message.text and message.text.startswith("/"):
-                await self.send(str(message.chat.id), Reply(GROUP_NOTE))
+                with contextlib.suppress(Unreachable, PermanentFailure, Transient):
+                    await self.send(str(message.chat.id), Reply(GROUP_NOTE))
             return None
         kind = "text" if message.text is not None else "media" if _has_content(message) else ""
         if not kind:
@@ -256,18 +337,19 @@ class TelegramChannel:
             update_key=key,
         )
 
-    async def _settle_callback(self, update: Update, outcome: Outcome) -> None:
+    async def _settle_callback(self, update: Update, refused: bool) -> None:
+        """Answer the button press and remove the buttons (best effort: only the moment counts)."""
         query = update.callback_query
         assert query is not None
-        toast = STALE if outcome.refused else None
+        toast = STALE if refused else None
         try:
             await self._call(None, lambda: query.answer(text=toast))
-        except (TelegramError, PermanentFailure):
+        except (Unreachable, PermanentFailure, Transient):
             log.info("callback answer failed", extra={"update_id": update.update_id})
         message = query.message
         if isinstance(message, Message) and message.reply_markup is not None:
             # Already removed, or too old to edit: nothing the user would notice.
-            with contextlib.suppress(TelegramError, PermanentFailure):
+            with contextlib.suppress(Unreachable, PermanentFailure, Transient):
                 await self._call(
                     str(message.chat.id), lambda: message.edit_reply_markup(reply_markup=None)
                 )
@@ -287,30 +369,17 @@ class TelegramChannel:
         """Send one reply: text split at 4,096 characters, buttons on the last part."""
         markup = keyboard(reply)
         bot = self.bot_api
-        if reply.photo is not None or reply.document is not None:
+        data = reply.photo if reply.photo is not None else reply.document
+        if data is not None:
             caption = reply.text if len(reply.text) <= MAX_CAPTION else None
-            data = reply.photo if reply.photo is not None else reply.document
             upload = InputFile(data, filename=reply.filename or "tep")
-            if reply.photo is not None:
-                sent = await self._call(
-                    chat_id,
-                    lambda: bot.send_photo(
-                        chat_id,
-                        upload,
-                        caption=caption,
-                        reply_markup=None if not caption else markup,
-                    ),
-                )
-            else:
-                sent = await self._call(
-                    chat_id,
-                    lambda: bot.send_document(
-                        chat_id,
-                        upload,
-                        caption=caption,
-                        reply_markup=None if not caption else markup,
-                    ),
-                )
+            send_file = bot.send_photo if reply.photo is not None else bot.send_document
+            sent = await self._call(
+                chat_id,
+                lambda: send_file(
+                    chat_id, upload, caption=caption, reply_markup=markup if caption else None
+                ),
+            )
             if caption is not None or not reply.text.strip():
                 return str(sent.message_id)
         parts = split_text(reply.text, MAX_TEXT)
@@ -327,33 +396,12 @@ class TelegramChannel:
         return ref
 
     async def _call(self, chat_id: str | None, request: Callable[[], Awaitable[T]]) -> T:
-        """Make one Bot API call within the rate limits, retrying what is worth retrying."""
-        delay = 0.5
-        attempt = 0
-        while True:
-            if chat_id is not None:
-                await self.spacing.wait(chat_id)
-            await self.bucket.acquire()
-            try:
-                return await request()
-            except RetryAfter as error:
-                # Flood control is not a failure: everyone waits, then this call goes again.
-                self.bucket.pause(retry_seconds(error))
-            except Forbidden as error:
-                if chat_id is not None:
-                    await mark_unreachable(self.sessions, self.name, chat_id)
-                raise Unreachable(chat_id) from error
-            except BadRequest as error:
-                raise PermanentFailure(str(error)) from error
-            except NetworkError as error:
-                if not isinstance(error, TimedOut):
-                    # Telegram answered with a 5xx (or was never reached): nothing was sent.
-                    self.bucket.refund()
-                attempt += 1
-                if attempt >= ATTEMPTS:
-                    raise
-                await asyncio.sleep(delay)
-                delay *= 2
+        return await self.policy.call(chat_id, lambda: translate(request))
+
+
+def _chat_key(update: Update) -> str:
+    chat = update.effective_chat
+    return str(chat.id) if chat is not None else f"u{update.update_id}"
 
 
 def _commands(role: str) -> list[BotCommand]:
@@ -402,35 +450,3 @@ def _has_content(message: Message) -> bool:
             "dice",
         )
     )
-
-
-async def telegram_check(settings: Any) -> list[tuple[str, str]]:
-    """Check the token (getMe) and the webhook registration, for `hocvuso doctor`."""
-    from telegram import Bot
-
-    os.environ.setdefault("PTB_TIMEDELTA", "true")
-    token = settings.telegram_token.get_secret_value()
-    bot = Bot(
-        token,
-        base_url=settings.telegram_api_url,
-        base_file_url=file_url(settings.telegram_api_url),
-    )
-    try:
-        async with bot:
-            me = await bot.get_me()
-            info = await bot.get_webhook_info()
-    except TelegramError as error:
-        return [("✗", f"Telegram refused the token or did not answer: {error}")]
-    lines = [("✓", f"Telegram token valid: @{me.username}")]
-    wanted = settings.telegram_webhook_url
-    if wanted and info.url != wanted:
-        lines.append(("✗", f"Telegram webhook is {info.url or 'not set'}; `hocvuso run` sets it"))
-    elif wanted:
-        lines.append(("✓", f"Telegram webhook {info.url} ({info.pending_update_count} waiting)"))
-    elif info.url:
-        lines.append(("✗", f"a Telegram webhook is set ({info.url}) but none is configured"))
-    else:
-        lines.append(("✓", "Telegram: polling (no webhook)"))
-    if info.last_error_message:
-        lines.append(("✗", f"Telegram's last webhook error: {info.last_error_message}"))
-    return lines

@@ -1,30 +1,34 @@
-"""Zalo Bot Platform over aiohttp: webhook or long polling; choices typed as numbers."""
+"""Zalo Bot Platform over aiohttp: webhook or long polling; choices typed as numbers.
+
+Zalo's getUpdates hands out one event per call and has no way to confirm it later: the event is
+handled and committed (tried again while the database is busy) before the next call, so only a
+crash between receiving an event and committing it loses that event. A webhook has no such gap:
+it is answered 200 only after the commit. Use the webhook for real work.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import json
 import logging
 from typing import Any
 
 import aiohttp
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.base import ChannelSetupError, PermanentFailure, Unreachable, numbered
+from bot.channels.base import ChannelHost, ChannelSetupError, numbered
 from bot.channels.split import split_text
-from bot.core.engine import Engine, KeyedLocks
+from bot.channels.zalo.api import ZaloApi, ZaloError, translate
 from bot.core.messages import Inbound, Reply
-from bot.delivery.ratelimit import ChatSpacing, TokenBucket
+from bot.delivery.policy import SendPolicy
 from bot.media import MediaStore
-from bot.storage.identities import mark_unreachable
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 2000
-ATTEMPTS = 3
-QUOTA_ATTEMPTS = 5
-NETWORK = 599  # our code for "no answer" (refused connection, time-out): the send may have gone
 POLL_TIMEOUT = 30
+RETRY_FIRST, RETRY_MAX = 0.5, 30.0  # seconds between tries of an event that failed to commit
 EVENTS = {
     "message.text.received": "text",
     "message.image.received": "media",
@@ -36,48 +40,6 @@ FILE_LINK = "📎 Tải tệp {filename} tại: {url}\n(Đường dẫn dùng đ
 NO_FILE = "(Tệp {filename} chỉ gửi được qua Telegram. Bạn dùng Telegram hoặc nhờ cán bộ xã gửi.)"
 
 
-class ZaloError(Exception):
-    """An error answer of the Zalo Bot API."""
-
-    def __init__(self, code: int, description: str) -> None:
-        super().__init__(f"{code} {description}")
-        self.code = code
-        self.description = description
-
-    @property
-    def retryable(self) -> bool:
-        """Tell whether the same call may succeed later."""
-        return self.code in (408, 429) or self.code >= 500
-
-
-class ZaloApi:
-    """A small client for https://bot-api.zaloplatforms.com/bot<TOKEN>/<method>."""
-
-    def __init__(self, session: aiohttp.ClientSession, base_url: str, token: str) -> None:
-        self.session = session
-        self.url = f"{base_url}{token}/"
-
-    async def call(self, method: str, *, http_seconds: float = 15, **params: Any) -> Any:
-        """Call a method with JSON parameters; return `result` or raise ZaloError."""
-        try:
-            async with self.session.post(
-                self.url + method, json=params, timeout=aiohttp.ClientTimeout(total=http_seconds)
-            ) as response:
-                try:
-                    body = await response.json(content_type=None)
-                except ValueError:
-                    raise ZaloError(response.status or 502, "answer is not JSON") from None
-        except (aiohttp.ClientError, TimeoutError) as error:
-            raise ZaloError(NETWORK, f"network: {type(error).__name__}") from error
-        if not isinstance(body, dict):
-            raise ZaloError(502, "answer is not a JSON object")
-        if not body.get("ok"):
-            raise ZaloError(
-                int(body.get("error_code") or response.status), str(body.get("description", ""))
-            )
-        return body.get("result", True)
-
-
 class ZaloChannel:
     """Receive Zalo events (webhook or getUpdates) and send replies as numbered text."""
 
@@ -85,8 +47,7 @@ class ZaloChannel:
 
     def __init__(
         self,
-        engine: Engine,
-        sessions: async_sessionmaker[AsyncSession],
+        host: ChannelHost,
         token: str,
         api_url: str,
         *,
@@ -97,20 +58,23 @@ class ZaloChannel:
         public_url: str | None = None,
         chat_interval: float = 0.05,
     ) -> None:
-        self.engine = engine
-        self.sessions = sessions
+        self.host = host
         self.token = token
         self.api_url = api_url
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
         self.media = media
         self.public_url = public_url.rstrip("/") if public_url else None
-        self.bucket = TokenBucket(rate)
-        self.spacing = ChatSpacing(chat_interval)
-        self.order = KeyedLocks()
+        self.policy = SendPolicy(
+            rate, chat_interval=chat_interval, on_unreachable=self._unreachable
+        )
         self._http: aiohttp.ClientSession | None = None
         self._poller: asyncio.Task[None] | None = None
         self.api: ZaloApi | None = None
+        host.attach(self)
+
+    async def _unreachable(self, chat_id: str) -> None:
+        await self.host.mark_unreachable(self.name, chat_id)
 
     # --- lifecycle --------------------------------------------------------------------------
     async def start(self) -> None:
@@ -163,7 +127,10 @@ class ZaloChannel:
                 continue
             backoff = 1.0
             if isinstance(event, dict):
-                await self.process_event(event)
+                delay = RETRY_FIRST
+                while not await self.process_event(event):
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, RETRY_MAX)
 
     # --- receiving --------------------------------------------------------------------------
     async def process_json(self, data: dict[str, Any]) -> bool:
@@ -179,16 +146,11 @@ class ZaloChannel:
         if inbound is None:
             return True
         try:
-            async with self.order.hold(inbound.chat_id):
-                outcome = await self.engine.handle(inbound)
-                for reply in outcome.replies:
-                    await self.send(inbound.chat_id, reply)
-            return not outcome.failed
-        except (Unreachable, PermanentFailure):
-            return True
+            outcome = await self.host.receive(inbound)
         except Exception:
             log.exception("zalo event failed", extra={"update_key": inbound.update_key})
             return True
+        return not outcome.retry
 
     def to_inbound(self, event: dict[str, Any]) -> Inbound | None:
         """Convert a Zalo event to an Inbound (None for events we ignore)."""
@@ -196,8 +158,10 @@ class ZaloChannel:
         message = event.get("message")
         if kind is None or not isinstance(message, dict):
             return None
-        sender = message.get("from") if isinstance(message.get("from"), dict) else {}
-        chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
+        sender = message.get("from")
+        sender = sender if isinstance(sender, dict) else {}
+        chat = message.get("chat")
+        chat = chat if isinstance(chat, dict) else {}
         user_id = str(sender.get("id") or chat.get("id") or "")
         chat_id = str(chat.get("id") or user_id)
         if not user_id or chat.get("chat_type", "PRIVATE") != "PRIVATE":
@@ -206,7 +170,6 @@ class ZaloChannel:
             # The platform hides the content (a protected user); note it, never the content.
             log.info("zalo unsupported message", extra={"chat_id": chat_id})
         text = message.get("text") if kind == "text" else None
-        message_id = message.get("message_id")
         return Inbound(
             channel=self.name,
             external_id=user_id[:64],
@@ -214,7 +177,7 @@ class ZaloChannel:
             text=str(text) if text is not None else None,
             kind=kind,
             display_name=str(sender.get("display_name") or "")[:120] or None,
-            update_key=str(message_id)[:100] if message_id else None,
+            update_key=_event_key(user_id, message, event),
         )
 
     # --- sending ----------------------------------------------------------------------------
@@ -251,60 +214,23 @@ class ZaloChannel:
         return ref
 
     async def _call(self, chat_id: str, method: str, **params: Any) -> Any:
-        assert self.api is not None, "channel not started"
-        delay = 1.0
-        failures = quota = 0
-        while True:
-            await self.spacing.wait(chat_id)
-            await self.bucket.acquire()
-            try:
-                return await self.api.call(method, chat_id=chat_id, **params)
-            except ZaloError as error:
-                if 500 <= error.code < NETWORK:
-                    self.bucket.refund()  # Zalo answered that it failed: nothing was sent
-                if error.code == 429 and quota < QUOTA_ATTEMPTS:
-                    quota += 1  # "slow down": not a failure, everyone waits a little
-                    self.bucket.pause(delay)
-                    delay = min(delay * 2, 30)
-                    continue
-                if error.retryable and error.code != 429 and failures + 1 < ATTEMPTS:
-                    failures += 1
-                    await asyncio.sleep(0.5 * 2**failures)
-                    continue
-                log.warning("zalo %s failed: %s", method, error, extra={"chat_id": chat_id})
-                if error.code == 403:
-                    await mark_unreachable(self.sessions, self.name, chat_id)
-                    raise Unreachable(chat_id) from error
-                if not error.retryable:
-                    raise PermanentFailure(str(error)) from error
-                raise
+        api = self.api
+        assert api is not None, "channel not started"
+        return await self.policy.call(
+            chat_id, lambda: translate(lambda: api.call(method, chat_id=chat_id, **params))
+        )
+
+
+def _event_key(user_id: str, message: dict[str, Any], event: dict[str, Any]) -> str:
+    """Key an event for redeliveries: (sender, message_id), else a hash of the whole body."""
+    message_id = message.get("message_id")
+    if message_id:
+        return f"{user_id[:40]}:{str(message_id)[:58]}"
+    body = json.dumps(event, sort_keys=True, ensure_ascii=False, default=str)
+    return f"{user_id[:40]}:h{hashlib.sha256(body.encode()).hexdigest()[:40]}"
 
 
 def _ref(result: Any) -> str | None:
     return (
         str(result["message_id"]) if isinstance(result, dict) and "message_id" in result else None
     )
-
-
-async def zalo_check(settings: Any) -> list[tuple[str, str]]:
-    """Check the token (getMe) and the webhook registration, for `hocvuso doctor`."""
-    async with aiohttp.ClientSession() as http:
-        api = ZaloApi(http, settings.zalo_api_url, settings.zalo_token.get_secret_value())
-        try:
-            me = await api.call("getMe")
-            info = await api.call("getWebhookInfo")
-        except ZaloError as error:
-            return [("✗", f"Zalo refused the token or did not answer: {error}")]
-    name = me.get("account_name", "?") if isinstance(me, dict) else "?"
-    url = info.get("url", "") if isinstance(info, dict) else ""
-    lines = [("✓", f"Zalo token valid: {name}")]
-    wanted = settings.zalo_webhook_url
-    if wanted and url != wanted:
-        lines.append(("✗", f"Zalo webhook is {url or 'not set'}; `hocvuso run` sets it"))
-    elif wanted:
-        lines.append(("✓", f"Zalo webhook {url}"))
-    elif url:
-        lines.append(("✗", f"a Zalo webhook is set ({url}) but none is configured"))
-    else:
-        lines.append(("✓", "Zalo: polling (no webhook)"))
-    return lines

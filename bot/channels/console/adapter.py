@@ -1,13 +1,13 @@
-"""The terminal chat: type as a resident would, read the bot's replies."""
+"""The terminal chat: type as a resident would, read the bot's replies and the files it sends."""
 
 from __future__ import annotations
 
 import asyncio
 import sys
+from pathlib import Path
 from typing import TextIO
 
-from bot.channels.base import numbered
-from bot.core.engine import Engine
+from bot.channels.base import ChannelHost, numbered
 from bot.core.messages import Inbound, Reply
 
 QUIT_WORDS = {"/thoat", "/quit", "/exit", "thoat", "quit", "exit"}
@@ -15,35 +15,61 @@ BANNER = (
     "Trò chuyện với Học vụ số bot trong cửa sổ dòng lệnh.\n"
     "Gõ /thoat (hoặc Ctrl+D) để thoát. Gõ số để chọn, gõ 0 để về menu.\n"
 )
+SAVED = "[tệp đã lưu: {path}]"
 
 
 class ConsoleChannel:
-    """Read lines from a text stream and print replies, numbered options included."""
+    """Read lines from a text stream and print replies, numbered options included.
+
+    Files and charts sent to the console user are saved under `files_dir`, and the path is
+    printed; messages the outbox sends (reminders, notices) are printed as they go out.
+    """
 
     name = "console"
 
     def __init__(
         self,
-        engine: Engine,
+        host: ChannelHost,
         user: str = "local",
         display_name: str | None = None,
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
+        files_dir: Path | None = None,
     ) -> None:
-        self.engine = engine
+        self.host = host
         self.user = user
         self.display_name = display_name or f"Người dùng {user}"
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
+        self.files_dir = files_dir or Path("hocvuso-files")
+        host.attach(self)
+
+    def save(self, data: bytes, filename: str) -> Path:
+        """Save a file the bot sent, without overwriting an earlier one."""
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        target = self.files_dir / Path(filename).name
+        stem, suffix, n = target.stem, target.suffix, 1
+        while target.exists():
+            n += 1
+            target = self.files_dir / f"{stem}-{n}{suffix}"
+        target.write_bytes(data)
+        return target
 
     def render(self, reply: Reply) -> str:
-        """Render one reply as terminal text."""
+        """Render one reply as terminal text, saving its file if it has one."""
         text = numbered(reply)
-        if reply.document is not None:
-            text += f"\n[tệp đính kèm: {reply.filename or 'tệp'}]"
-        if reply.photo is not None:
-            text += "\n[ảnh đính kèm]"
+        data = reply.photo if reply.photo is not None else reply.document
+        if data is not None:
+            default = "bieu-do.png" if reply.photo is not None else "tep"
+            path = self.save(data, reply.filename or default)
+            text += "\n" + SAVED.format(path=path)
         return text
+
+    async def start(self) -> None:
+        """Nothing to connect: the terminal is there."""
+
+    async def stop(self) -> None:
+        """Nothing to release."""
 
     async def send(self, chat_id: str, reply: Reply) -> str | None:
         """Print one reply."""
@@ -56,8 +82,8 @@ class ConsoleChannel:
         return False
 
     async def say(self, text: str) -> list[Reply]:
-        """Send one line as the user and print the replies."""
-        outcome = await self.engine.handle(
+        """Send one line as the user; the replies are printed as they are sent."""
+        outcome = await self.host.receive(
             Inbound(
                 channel=self.name,
                 external_id=self.user,
@@ -66,8 +92,6 @@ class ConsoleChannel:
                 display_name=self.display_name,
             )
         )
-        for reply in outcome.replies:
-            await self.send(self.user, reply)
         return outcome.replies
 
     async def run(self, first: str | None = "/start") -> None:
