@@ -31,6 +31,16 @@ STAFF = [
 ]
 
 
+# How a command that takes words is typed.
+EXAMPLES = {
+    "hoi": "/hoi cai vneid the nao",
+    "lienket": "/lienket 123456",
+    "sohodan": "/sohodan 320",
+    "thongke": "/thongke dong tam",
+    "nhanma": "/nhanma HVS-7K3M-Q9P2",
+}
+
+
 def menu_for(role: str) -> list[tuple[str, str]]:
     """Return the commands a user of this role sees in the menu."""
     if role == "village_head":

@@ -30,6 +30,8 @@ class Context:
     now: datetime
     args: str = ""
     payload: Payload | None = None  # the typed data of the button pressed, if any
+    intent: str | None = None  # an intent the router leaves to the step ("skip" in a quiz)
+    router: Any = None  # the router handling this message (menu entries run commands through it)
     replies: list[Reply] = field(default_factory=list)
     role_changed: str | None = None  # channels update their command menus
     _state: dict[str, Any] = field(init=False)
@@ -43,6 +45,7 @@ class Context:
         reply = Reply(text, tuple(options))
         self.replies.append(reply)
         if options:
+            self._remember()
             self._state["prompt"] = _dump(reply)
 
     def ask(
@@ -51,14 +54,49 @@ class Context:
         options: list[Option] | tuple[Option, ...] = (),
         *,
         step: str | None = None,
+        back: bool = True,
         **data: Any,
     ) -> None:
-        """Ask a question; remember it (repeated after a bad answer) and the step reading it."""
+        """Ask a question; remember it (repeated after a bad answer) and the step reading it.
+
+        The question asked before stays reachable with "quay lại", unless `back` is False
+        (a quiz question cannot be answered again).
+        """
         reply = Reply(text, tuple(options))
         self.replies.append(reply)
-        self._state["prompt"] = _dump(reply)
+        self._remember()
+        self._state["prompt"] = {**_dump(reply), "back": back}
         self._state["step"] = step
         self._state["data"] = data
+
+    def _remember(self) -> None:
+        """Keep the question being replaced, for "quay lại"."""
+        prompt = self._state.get("prompt")
+        if prompt:
+            self._state["previous"] = {
+                "prompt": prompt,
+                "step": self._state.get("step"),
+                "data": self._state.get("data", {}),
+            }
+
+    def go_back(self) -> bool:
+        """Ask the previous question again (with its step); False when there is none."""
+        prompt = self._state.get("prompt") or {}
+        previous = self._state.get("previous")
+        if not previous or prompt.get("back") is False:
+            return False
+        self._state["prompt"] = previous["prompt"]
+        self._state["step"] = previous.get("step")
+        self._state["data"] = previous.get("data", {})
+        self._state["previous"] = None
+        self.replies.append(_load(previous["prompt"]))
+        return True
+
+    @property
+    def in_quiz(self) -> bool:
+        """Tell whether the question open now is a quiz question."""
+        prompt = self._state.get("prompt") or {}
+        return prompt.get("back") is False
 
     def attach(self, reply: Reply) -> None:
         """Send a prepared reply (a document or photo) without changing the conversation."""
@@ -120,8 +158,9 @@ class Context:
 
 
 def _dump(reply: Reply) -> dict[str, Any]:
-    return {"text": reply.text, "options": [[o.label, o.payload] for o in reply.options]}
+    options = [[o.label, o.payload, *([o.intent] if o.intent else [])] for o in reply.options]
+    return {"text": reply.text, "options": options}
 
 
 def _load(data: dict[str, Any]) -> Reply:
-    return Reply(data["text"], tuple(Option(label, payload) for label, payload in data["options"]))
+    return Reply(data["text"], tuple(Option(*option) for option in data["options"]))

@@ -11,10 +11,15 @@ STALE = "Câu này đã qua, mời bạn chọn lại 🙏"
 
 @dataclass(frozen=True, slots=True)
 class Option:
-    """One choice offered to the user: a button on Telegram, a numbered line elsewhere."""
+    """One choice offered to the user: a button on Telegram, a numbered line elsewhere.
+
+    `intent` names what the option means in the words people use ("next" for "Tiếp", "skip"),
+    so "ok", "tiếp" or "bỏ qua" typed pick it (bot.core.resolver).
+    """
 
     label: str
     payload: str
+    intent: str | None = None
 
     def __post_init__(self) -> None:
         if len(self.payload.encode()) > MAX_PAYLOAD_BYTES:

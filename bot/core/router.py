@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 
-from rapidfuzz import fuzz
-
+from bot.core import resolver
 from bot.core.auth import ADMIN, ROLE_NAMES
 from bot.core.context import Context
 from bot.core.messages import STALE, Option
@@ -13,9 +12,6 @@ from bot.core.routes import Handler, Route, Routes
 from bot.text import clean, fold
 
 MAX_TEXT = 1000
-_NUMBER = re.compile(r"^(?:so |cau |chon )?(\d{1,4})$")
-YES = {"co", "dong y", "ok", "oke", "u", "uh", "um", "vang", "da", "dung", "dung roi", "yes", "y"}
-NO = {"khong", "ko", "k", "kg", "khong dong y", "sai", "no", "n", "thoi"}
 
 MEDIA = "Mình chỉ đọc được chữ thôi 🙏. Bạn gõ chữ, gõ số hoặc bấm nút giúp mình nhé."
 UNSUPPORTED = (
@@ -25,6 +21,23 @@ UNSUPPORTED = (
 EMPTY = "Mình chưa nhận được chữ nào. Bạn gõ lại giúp mình nhé."
 TOO_LONG = "Tin nhắn dài quá, mình chỉ đọc được tin ngắn. Bạn gõ ngắn gọn lại giúp mình nhé."
 UNKNOWN_COMMAND = "Mình chưa biết lệnh này. Gõ /trogiup để xem các lệnh, hoặc gõ 0 để về menu."
+WHICH = "Ý bạn là {labels}? Bạn chọn giúp mình nhé:"
+STOPPED = "Đã dừng ở đây, không mất gì cả. Khi nào muốn, bạn gõ /tiep để học tiếp."
+STOPPED_SIGNUP = "Đã dừng. Khi nào muốn đăng ký tiếp, bạn gõ /start nhé."
+THANKS = "Không có gì đâu ạ 🌷 Cần gì bạn cứ nhắn mình nhé."
+NO_BACK_QUIZ = (
+    "Trong bài kiểm tra thì không quay lại câu trước được 🙏. "
+    'Bạn trả lời câu này nhé, hoặc gõ "bỏ qua" nếu chưa biết.'
+)
+NO_BACK = "Không còn câu nào trước đó để quay lại. Gõ 0 để về menu nhé."
+QUIZ_HINT = (
+    "Không sao cả 🙂 Bạn đọc lại câu hỏi và chọn đáp án bạn thấy đúng nhất. "
+    'Nếu chưa biết, gõ "bỏ qua" để sang câu sau (câu bỏ qua không được tính điểm).'
+)
+HINT = (
+    "Không sao cả 🙂 Bạn trả lời bằng cách bấm nút hoặc gõ số (1, 2, 3…). "
+    'Gõ "quay lại" để về câu trước, gõ 0 để về menu.'
+)
 
 
 def refusal(roles: tuple[str, ...]) -> str:
@@ -44,9 +57,16 @@ def out_of_range(count: int) -> str:
 class Router:
     """The routing table of every handler module: commands, button payloads and steps."""
 
-    def __init__(self, fallback: Handler, gate: Handler, tables: list[Routes]) -> None:
+    def __init__(
+        self,
+        fallback: Handler,
+        gate: Handler,
+        tables: list[Routes],
+        help_text: Callable[[Context], str] | None = None,
+    ) -> None:
         self.fallback = fallback  # free text no step reads
         self.gate = gate  # a route that needs sign-up, used before it is finished
+        self.help_text = help_text or (lambda _ctx: HINT)  # the caller's own commands
         self.commands: dict[str, Route] = {}
         self.buttons: dict[str, Route] = {}
         self.steps: dict[str, Route] = {}
@@ -72,6 +92,7 @@ class Router:
 
     async def dispatch(self, ctx: Context) -> bool:
         """Handle one message; return True when it was an old or forged button (refused)."""
+        ctx.router = self
         inbound = ctx.inbound
         offered = ctx.offered()
         if inbound.payload is not None:
@@ -102,29 +123,21 @@ class Router:
                 return False
             await self.run_command(ctx, name, args.strip())
             return False
+        if await self._resolve(ctx, text, offered):
+            return False
         folded = fold(text)
-        if folded in ("0", "menu", "ve menu"):
-            await self.run_command(ctx, "menu", "")
-            return False
-        if offered:
-            chosen = self._choose(folded, offered)
-            if chosen:
-                await self.run_payload(ctx, chosen.payload)
-                return False
-            number = _NUMBER.match(folded)
-            if number and ctx.step not in self.steps:
-                ctx.say(out_of_range(len(offered)))
-                ctx.repeat_prompt()
-                return False
-        head, _, args = folded.partition(" ")
         whole = self._names.get(folded.replace(" ", ""))
-        if whole:
-            await self.run_command(ctx, whole, "")
-            return False
-        by_head = self._names.get(head)
-        if by_head and self.commands[by_head].takes_args:
-            await self.run_command(ctx, by_head, text.split(None, 1)[1] if args else "")
-            return False
+        if ctx.step is None:
+            # Bare command words run the command; while a step is open they are its answer
+            # ("thon" is the name of a village there, not /thon).
+            head, _, args = folded.partition(" ")
+            if whole:
+                await self.run_command(ctx, whole, "")
+                return False
+            by_head = self._names.get(head)
+            if by_head and self.commands[by_head].takes_args:
+                await self.run_command(ctx, by_head, text.split(None, 1)[1] if args else "")
+                return False
         ctx.args = text
         step = self.steps.get(ctx.step or "")
         if step is None:
@@ -132,6 +145,61 @@ class Router:
         elif self._allowed(ctx, step):
             await step.handler(ctx)
         return False
+
+    async def _resolve(self, ctx: Context, text: str, offered: list[Option]) -> bool:
+        """Turn typed text into an option or an intent and act on it; False: not resolved."""
+        found = resolver.choose(text, offered)
+        if found.kind == "option" and found.option is not None:
+            await self.run_payload(ctx, found.option.payload)
+            return True
+        if found.kind == "out_of_range" and ctx.step not in self.steps:
+            ctx.say(out_of_range(len(offered)))
+            ctx.repeat_prompt()
+            return True
+        if found.kind == "ambiguous":
+            labels = " hay ".join(f'"{o.label}"' for o in found.candidates)
+            ctx.say(WHICH.format(labels=labels), found.candidates)
+            return True
+        if found.kind == "intent" and found.intent is not None:
+            return await self._intent(ctx, found.intent)
+        return False
+
+    async def _intent(self, ctx: Context, intent: str) -> bool:
+        """Act on a phrase that means the same at every step; False: let the step read it."""
+        if intent == "menu":
+            await self.run_command(ctx, "menu", "")
+        elif intent == "back":
+            if not ctx.go_back():
+                ctx.say(NO_BACK_QUIZ if ctx.in_quiz else NO_BACK)
+                ctx.repeat_prompt()
+        elif intent == "repeat":
+            if ctx.offered() or ctx.step:
+                ctx.repeat_prompt()
+            else:
+                await self.run_command(ctx, "menu", "")
+        elif intent == "help":
+            ctx.say(self.help_text(ctx))
+            ctx.repeat_prompt()
+        elif intent == "thanks":
+            ctx.say(THANKS)
+            ctx.repeat_prompt()
+        elif intent == "stop":
+            ctx.end_step()
+            if ctx.registered:
+                ctx.say(STOPPED)
+                await self.run_command(ctx, "menu", "")
+            else:
+                ctx.clear()
+                ctx.say(STOPPED_SIGNUP)
+        elif intent in ("dont_know", "skip"):
+            if intent == "skip" and ctx.step in self.steps and ctx.in_quiz:
+                ctx.intent = "skip"
+                return False  # the quiz step skips its question
+            ctx.say(QUIZ_HINT if ctx.in_quiz else HINT)
+            ctx.repeat_prompt()
+        else:
+            return False  # "next" with nothing to go on to: the step reads it as text
+        return True
 
     def _allowed(self, ctx: Context, route: Route) -> bool:
         """Check the route's access now; refuse (leaving the step) or ask for sign-up."""
@@ -147,7 +215,10 @@ class Router:
 
     async def run_command(self, ctx: Context, name: str, args: str) -> None:
         """Run a command, sending people who have not signed up to sign-up where needed."""
-        route = self.commands[name]
+        route = self.commands.get(name)
+        if route is None:
+            ctx.say(UNKNOWN_COMMAND)
+            return
         ctx.args = args
         user = ctx.user
         verdict = route.access.check(user.role, user.deleted_at is not None, ctx.registered)
@@ -180,28 +251,3 @@ class Router:
         ctx.args, ctx.payload = arg, payload
         await route.handler(ctx)
         return True
-
-    @staticmethod
-    def _choose(folded: str, offered: list[Option]) -> Option | None:
-        number = _NUMBER.match(folded)
-        if number:
-            index = int(number.group(1))
-            return offered[index - 1] if 1 <= index <= len(offered) else None
-        labels = [fold(option.label) for option in offered]
-        for option, label in zip(offered, labels, strict=True):
-            if folded == label:
-                return option
-        for words in (YES, NO):
-            if folded in words:
-                hits = [o for o, label in zip(offered, labels, strict=True) if label in words]
-                if len(hits) == 1:
-                    return hits[0]
-        if len(folded) < 3:
-            return None
-        scored = sorted(
-            ((fuzz.WRatio(folded, label), i) for i, label in enumerate(labels) if label),
-            reverse=True,
-        )
-        if scored and scored[0][0] >= 85 and (len(scored) == 1 or scored[1][0] < scored[0][0] - 5):
-            return offered[scored[0][1]]
-        return None

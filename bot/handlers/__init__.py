@@ -36,4 +36,5 @@ def build_router() -> Router:
         fallback=help.fallback,
         gate=onboarding.gate,
         tables=[module.routes for module in MODULES],
+        help_text=help.help_text,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core.commands import EXAMPLES, menu_for
 from bot.core.context import Context
 from bot.core.messages import Option
 from bot.core.routes import ANYONE, Routes
@@ -9,17 +10,32 @@ from bot.handlers import onboarding
 from bot.handlers import texts as t
 from bot.handlers.learning import OpenLesson, lesson_list
 from bot.handlers.linking import looks_like_code, redeem
-from bot.handlers.menu import BACK, MENU_OPTIONS, MenuItem, show_menu
+from bot.handlers.menu import BACK, MENU_OPTIONS, MenuItem, RunCommand, show_menu
 from bot.text import fold
 
 routes = Routes()
 
 
+def help_text(ctx: Context) -> str:
+    """How to answer, and the commands of the person's own role, one line each."""
+    lines = []
+    for name, description in menu_for(ctx.user.role):
+        line = t.HELP_LINE.format(name=name, description=description)
+        if name in EXAMPLES:
+            line += t.HELP_EXAMPLE.format(example=EXAMPLES[name])
+        lines.append(line)
+    return t.HELP.format(commands="\n".join(lines))
+
+
+def _holds_role(ctx: Context) -> bool:
+    return ctx.user.role in t.ROLE_MENUS and ctx.user.deleted_at is None
+
+
 @routes.command("trogiup", "tro giup", "help", "huong dan", access=ANYONE)
 async def help_(ctx: Context) -> None:
-    """Explain how to answer and list the commands."""
-    ctx.say(t.HELP)
-    if ctx.registered:
+    """Explain how to answer and list the person's own commands."""
+    ctx.say(help_text(ctx))
+    if ctx.registered or _holds_role(ctx):
         await show_menu(ctx)
     else:
         await onboarding.resume(ctx)
@@ -27,11 +43,19 @@ async def help_(ctx: Context) -> None:
 
 @routes.command("menu", access=ANYONE)
 async def menu(ctx: Context) -> None:
-    """Show the main menu (or continue registration if it is not finished)."""
-    if not ctx.registered:
+    """Show the main menu (a role's own menu; a resident not signed up yet continues sign-up)."""
+    if not ctx.registered and not _holds_role(ctx):
         await onboarding.gate(ctx)
         return
     await show_menu(ctx)
+
+
+@routes.button(RunCommand, access=ANYONE)
+async def run_command(ctx: Context) -> None:
+    """Run the command a menu entry names (the command's own access decides)."""
+    chosen = ctx.payload
+    assert isinstance(chosen, RunCommand)
+    await ctx.router.run_command(ctx, chosen.name, "")
 
 
 @routes.button(MenuItem, access=ANYONE)

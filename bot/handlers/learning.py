@@ -17,6 +17,8 @@ from bot.storage.participation import mark_participating, recount_lessons
 from bot.text import progress_bar
 
 routes = Routes()
+SKIP = 99  # the option index of "skip this question"
+SKIPPED = "(bỏ qua)"  # what is recorded as the answer of a skipped question
 
 
 @dataclass(frozen=True)
@@ -196,7 +198,13 @@ async def choice_answer(ctx: Context) -> None:
         return
     lesson_id, question_id, attempt, index = parts[0], parts[1], parts[2], int(parts[3])
     lesson, row, question = await _current_question(ctx, lesson_id, question_id, attempt)
-    if lesson is None or row is None or question is None or index >= len(question.options):
+    if lesson is None or row is None or question is None:
+        ctx.repeat_prompt()
+        return
+    if index == SKIP:
+        await _answer(ctx, lesson, row, question, SKIPPED, False)
+        return
+    if index >= len(question.options):
         ctx.repeat_prompt()
         return
     await _answer(ctx, lesson, row, question, question.options[index], index == question.answer)
@@ -212,6 +220,9 @@ async def typed_answer(ctx: Context) -> None:
     if lesson is None or row is None or question is None:
         ctx.end_step()
         await resume(ctx)
+        return
+    if ctx.intent == "skip":
+        await _answer(ctx, lesson, row, question, SKIPPED, False)
         return
     answer = " ".join(ctx.args.split())[:200]
     await _answer(ctx, lesson, row, question, answer, question.is_correct_typed(answer))
@@ -239,6 +250,8 @@ async def _answer(
     if correct:
         row.correct += 1
         ctx.say(t.RIGHT.format(explanation=question.explanation))
+    elif answer == SKIPPED:
+        ctx.say(t.SKIPPED.format(answer=question.answer_text, explanation=question.explanation))
     else:
         ctx.say(t.WRONG.format(answer=question.answer_text, explanation=question.explanation))
     row.question += 1
@@ -301,9 +314,9 @@ def _show_position(ctx: Context, lesson: Lesson, row: LessonProgress) -> None:
             text=lesson.cards[index].text,
         )
         if index + 1 < total:
-            button = Option(t.NEXT_CARD, NextCard(lesson.id, index + 1).pack())
+            button = Option(t.NEXT_CARD, NextCard(lesson.id, index + 1).pack(), intent="next")
         else:
-            button = Option(t.START_QUIZ, StartQuiz(lesson.id).pack())
+            button = Option(t.START_QUIZ, StartQuiz(lesson.id).pack(), intent="next")
         ctx.ask(text, [button, BACK])
         return
     question = lesson.questions[row.question]
@@ -314,18 +327,18 @@ def _show_position(ctx: Context, lesson: Lesson, row: LessonProgress) -> None:
         ctx.ask(
             f"{text}\n{t.QUESTION_TYPED_HINT}",
             step="typed_answer",
+            back=False,
             lesson=lesson.id,
             question=question.id,
             attempt=row.attempts,
         )
         return
-    ctx.ask(
-        text,
-        [
-            Option(label, Answer(lesson.id, question.id, row.attempts, i).pack())
-            for i, label in enumerate(question.options)
-        ],
-    )
+    options = [
+        Option(label, Answer(lesson.id, question.id, row.attempts, i).pack())
+        for i, label in enumerate(question.options)
+    ]
+    skip = Answer(lesson.id, question.id, row.attempts, SKIP).pack()
+    ctx.ask(text, [*options, Option(t.SKIP_QUESTION, skip, intent="skip")], back=False)
 
 
 async def _from_payload(ctx: Context) -> tuple[Lesson | None, LessonProgress | None, int]:

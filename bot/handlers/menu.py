@@ -11,6 +11,13 @@ from bot.handlers import texts as t
 
 
 @dataclass(frozen=True)
+class RunCommand(Payload, prefix="cmd"):
+    """A menu entry that runs a command (its own access is checked when it runs)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
 class MenuItem(Payload, prefix="menu"):
     """A main-menu entry: learn, resume, results, help, or main (the menu itself)."""
 
@@ -27,5 +34,13 @@ BACK = Option(t.BACK_TO_MENU, MenuItem("main").pack())
 
 
 async def show_menu(ctx: Context, text: str = t.MENU) -> None:
-    """Show the main menu and leave any open step."""
-    ctx.ask(text, MENU_OPTIONS)
+    """Show the main menu of the person's role and leave any open step."""
+    role_options = [
+        Option(label, RunCommand(name).pack())
+        for label, name in t.ROLE_MENUS.get(ctx.user.role, [])
+    ]
+    if not role_options:
+        ctx.ask(text, MENU_OPTIONS)
+        return
+    resident = list(MENU_OPTIONS) if ctx.registered else [MENU_OPTIONS[-1]]
+    ctx.ask(text if text != t.MENU else t.ROLE_MENU, [*role_options, *resident])

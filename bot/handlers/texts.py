@@ -80,7 +80,11 @@ NEXT_CARD = "Tiếp ▶️"
 START_QUIZ = "Làm bài kiểm tra ✍️"
 QUIZ_INTRO = "✍️ Kiểm tra nhanh: {count} câu. Đúng từ {needed} câu trở lên là đạt."
 QUESTION = "Câu {index}/{total}: {text}"
-QUESTION_TYPED_HINT = "(Bạn gõ câu trả lời, có dấu hay không dấu đều được.)"
+QUESTION_TYPED_HINT = (
+    '(Bạn gõ câu trả lời, có dấu hay không dấu đều được. Chưa biết thì gõ "bỏ qua".)'
+)
+SKIP_QUESTION = "⏭ Bỏ qua câu này"
+SKIPPED = "⏭ Đã bỏ qua câu này (không tính điểm). Đáp án: {answer}.\n{explanation}"
 RIGHT = "✅ Đúng rồi! {explanation}"
 WRONG = "❌ Chưa đúng. Đáp án: {answer}.\n{explanation}"
 PASSED = '🎉 Chúc mừng! Bạn đạt {score}/{total} câu và đã hoàn thành bài "{title}".'
@@ -109,17 +113,31 @@ RESULTS_NONE = "Bạn chưa học xong bài nào. Bắt đầu với bài đầu
 HELP = (
     "❓ Hướng dẫn\n"
     "• Trả lời bằng cách bấm nút, hoặc gõ số (1, 2, 3…). Gõ không dấu cũng được.\n"
-    '• Gõ 0 hoặc "menu" bất cứ lúc nào để về menu chính.\n\n'
-    "Các lệnh:\n"
-    "/hoc — chọn bài học\n"
-    "/tiep — học tiếp bài đang dở\n"
-    "/ketqua — xem kết quả của bạn\n"
-    "/hoi — hỏi một câu, mình tìm bài phù hợp\n"
-    "/nhacnho — bật/tắt tin nhắc học\n"
-    "/lienket — dùng chung tài khoản trên Zalo và Telegram\n"
-    "/xoadulieu — xoá thông tin của bạn\n"
-    "/trogiup — xem hướng dẫn này"
+    '• Lúc nào cũng gõ được: "0" hoặc "menu" (về menu chính), "quay lại" (câu trước), '
+    '"lặp lại" (hỏi lại), "trợ giúp", "thôi" (dừng), "bỏ qua" (câu kiểm tra chưa biết).\n\n'
+    "Các lệnh của bạn:\n{commands}"
 )
+HELP_LINE = "/{name} — {description}"
+HELP_EXAMPLE = " (ví dụ: {example})"
+ROLE_MENU = "📋 Menu — bạn muốn làm gì?"
+ROLE_MENUS = {
+    "village_head": [
+        ("🏘 Số liệu thôn", "thon"),
+        ("🚪 Hộ chưa có người học", "chuahoc"),
+        ("📝 Ghi nhận lớp học trực tiếp", "hoctructiep"),
+        ("📨 Nộp báo cáo", "nopbaocao"),
+        ("🗓 Hạn báo cáo", "hanbaocao"),
+    ],
+    "staff": [
+        ("📊 Thống kê toàn xã", "thongke"),
+        ("📈 Biểu đồ", "bieudo"),
+        ("📄 Xuất báo cáo", "xuatbaocao"),
+        ("📨 Thôn chưa nộp", "chuanop"),
+        ("📣 Gửi thông báo", "guitin"),
+        ("🔑 Tạo mã mời", "moi"),
+    ],
+}
+ROLE_MENUS["admin"] = ROLE_MENUS["staff"]
 NOT_UNDERSTOOD = "Mình chưa hiểu ý bạn 🤔. Bạn chọn một mục dưới đây, hoặc gõ /trogiup nhé."
 NOT_AN_OPTION = (
     "Mình chưa hiểu câu trả lời này 🤔. Bạn gõ số từ 1 đến {count}, hoặc gõ 0 để về menu nhé."
