@@ -58,6 +58,9 @@ class ChannelHost(Protocol):
     async def mark_unreachable(self, channel: str, chat_id: str) -> None:
         """Record that a chat blocked the bot (reachable again when the person writes)."""
 
+    async def role_chats(self, channel: str) -> list[tuple[str, str]]:
+        """(chat id, role) of the people of this channel who hold a role (for their menus)."""
+
 
 # --- errors a channel raises when sending (bot.delivery.policy decides what follows) ----------
 class Unreachable(Exception):

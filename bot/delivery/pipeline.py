@@ -20,7 +20,7 @@ from bot.core.messages import Inbound, Outcome
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.outbox import reply_key
 from bot.locks import KeyedLocks
-from bot.storage.identities import mark_unreachable
+from bot.storage.identities import mark_unreachable, role_chats
 
 log = logging.getLogger(__name__)
 
@@ -88,3 +88,7 @@ class Pipeline:
     async def mark_unreachable(self, channel: str, chat_id: str) -> None:
         """Record that a chat blocked the bot."""
         await mark_unreachable(self.engine.sessions, channel, chat_id)
+
+    async def role_chats(self, channel: str) -> list[tuple[str, str]]:
+        """(chat id, role) of the people of this channel who hold a role."""
+        return await role_chats(self.engine.sessions, channel)

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage.db import transaction
-from bot.storage.models import Identity, utcnow
+from bot.storage.models import Identity, User, utcnow
+
+
+async def role_chats(
+    sessions: async_sessionmaker[AsyncSession], channel: str
+) -> list[tuple[str, str]]:
+    """(chat id, role) of a channel's accounts whose person holds a role."""
+    async with sessions() as session:
+        rows = await session.execute(
+            select(Identity.chat_id, User.role)
+            .join(User, User.id == Identity.user_id)
+            .where(Identity.channel == channel, User.role != "resident", User.deleted_at.is_(None))
+        )
+        return [(chat_id, role) for chat_id, role in rows.all()]
 
 
 async def mark_unreachable(

@@ -181,9 +181,11 @@ class TelegramChannel:
             await self.bot_api.shutdown()
 
     async def publish_commands(self) -> None:
-        """Set the resident menu for everyone (role menus are set as roles are given)."""
+        """Set the resident menu for everyone, and each role holder's menu in their chat."""
         with contextlib.suppress(Unreachable, PermanentFailure, Transient):
             await self._call(None, lambda: self.bot_api.set_my_commands(_commands("resident")))
+        for chat_id, role in await self.host.role_chats(self.name):
+            await self.set_role_commands(chat_id, role)
 
     async def set_role_commands(self, chat_id: str, role: str) -> None:
         """Show a user the command menu of their role."""
