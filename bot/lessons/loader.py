@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,11 @@ from bot.lessons.model import TRACKS, Card, Curriculum, Lesson, Question
 MAX_CARD = 600
 MAX_QUESTION = 300
 MAX_LABEL = 60
-REQUIRED = ("id", "title", "order", "minutes", "track", "framework", "keywords", "sources")
+REQUIRED = ("id", "title", "order", "track", "reviewed", "keywords", "sources")
+COMPUTED = {
+    "minutes": "minutes is computed from the reading time; remove it",
+    "framework": "framework is the group named by track; remove it",
+}
 _HEADING = re.compile(r"^##\s+(card|question)\b\s*(.*)$")
 _OPTION = re.compile(r"^-\s*\[( |x|X)\]\s*(.+)$")
 _ID = re.compile(r"^L\d{2}$")
@@ -124,6 +129,7 @@ class _File:
         options: list[str] = []
         answers: list[int] = []
         accepted: list[str] = []
+        variants: list[str] = []
         explanation = ""
         for offset, raw in enumerate(body, start=1):
             line = raw.strip()
@@ -140,6 +146,8 @@ class _File:
                 options.append(label)
             elif line.startswith("="):
                 accepted.append(line[1:].strip())
+            elif line.startswith("~"):
+                variants.append(line[1:].strip())
             elif line.startswith(">"):
                 explanation = (explanation + " " + line[1:].strip()).strip()
             elif line:
@@ -157,9 +165,11 @@ class _File:
                 self.problem(number, f"{where} is typed but lists options")
             if not accepted:
                 self.problem(number, f"{where} is typed but has no accepted answer ('= …')")
-            return Question(qid, text, explanation, accepted=tuple(accepted))
-        if accepted:
-            self.problem(number, f"{where} has '=' answers but is not marked typed")
+            return Question(
+                qid, text, explanation, accepted=tuple(accepted), variants=tuple(variants)
+            )
+        if accepted or variants:
+            self.problem(number, f"{where} has '=' or '~' answers but is not marked typed")
         if not 2 <= len(options) <= 4:
             self.problem(number, f"{where} has {len(options)} options (2 to 4)")
         if len(answers) != 1:
@@ -200,18 +210,24 @@ class _File:
         if not isinstance(pass_mark, int | float) or not 0 < pass_mark <= 1:
             self.problem(self.at("pass_mark"), "pass_mark must be a number between 0 and 1")
             pass_mark = 2 / 3
-        for key in ("order", "minutes"):
-            if key in meta and not isinstance(meta[key], int):
-                self.problem(self.at(key), f"{key} must be a whole number")
+        if "order" in meta and not isinstance(meta["order"], int):
+            self.problem(self.at("order"), "order must be a whole number")
+        for key, message in COMPUTED.items():
+            if key in meta:
+                self.problem(self.at(key), message)
+        reviewed = meta.get("reviewed")
+        if reviewed is not None and (
+            not isinstance(reviewed, datetime.date) or isinstance(reviewed, datetime.datetime)
+        ):
+            self.problem(self.at("reviewed"), "reviewed must be a date written YYYY-MM-DD")
         if self.problems or missing:
             return None
         return Lesson(
             id=lesson_id,
             title=str(meta["title"]),
             order=int(meta["order"]),
-            minutes=int(meta["minutes"]),
             track=str(meta["track"]),
-            framework=str(meta["framework"]),
+            reviewed=meta["reviewed"],
             keywords=tuple(str(k) for k in keywords),
             sources=tuple(sources),
             cards=tuple(cards),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import math
+import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -10,11 +12,20 @@ from rapidfuzz import fuzz
 from bot.core.text import fold, similar
 
 MATCH = 88  # how closely a question must contain a keyword
+WORDS_PER_MINUTE = 150  # reading speed assumed for an older reader on a phone
+MAX_READING_SECONDS = 180  # a lesson, cards plus quiz, reads in at most three minutes
+_WORD = re.compile(r"\w+(?:[.,/:-]\w+)*")  # "1/7/2024", "binhdanhocvuso.gov.vn" count once
+# The skill groups of the basic digital-skills framework for residents (Quyết định 757/QĐ-BKHCN,
+# 29/4/2025; group 0 as in Công văn 3139/BTTTT-KTS&XHS). Each is a track of the lesson menu, in
+# this order; every lesson's `track:` is one of these keys. See content/README.md.
 TRACKS = {
-    "co_ban": "Cơ bản",
-    "an_toan": "An toàn trên mạng",
-    "dich_vu_cong": "Dịch vụ công",
-    "kinh_te_so": "Kinh tế số",
+    "thiet_bi": "Sử dụng thiết bị và phần mềm trên thiết bị",
+    "thong_tin": "Khai thác dữ liệu và thông tin",
+    "giao_tiep": "Giao tiếp và hợp tác trong môi trường số",
+    "sang_tao": "Sáng tạo nội dung số",
+    "an_toan": "An toàn",
+    "giai_quyet": "Giải quyết vấn đề",
+    "tri_tue_nhan_tao": "Ứng dụng trí tuệ nhân tạo",
 }
 
 
@@ -35,6 +46,7 @@ class Question:
     options: tuple[str, ...] = ()
     answer: int = 0  # index into options, for choice questions
     accepted: tuple[str, ...] = ()  # for typed questions
+    variants: tuple[str, ...] = ()  # natural answers the matcher must accept (checked by CI)
 
     @property
     def typed(self) -> bool:
@@ -58,15 +70,37 @@ class Lesson:
     id: str
     title: str
     order: int
-    minutes: int
     track: str
-    framework: str
+    reviewed: datetime.date
     keywords: tuple[str, ...]
     sources: tuple[str, ...]
     cards: tuple[Card, ...]
     questions: tuple[Question, ...]
     next_id: str | None = None
     pass_mark: float = 2 / 3
+
+    @property
+    def framework(self) -> str:
+        """Return the name of the framework group this lesson serves (its track)."""
+        return TRACKS[self.track]
+
+    @property
+    def words(self) -> int:
+        """Count the words a resident reads: cards, questions, options and explanations."""
+        texts = [card.text for card in self.cards]
+        for q in self.questions:
+            texts += [q.text, q.explanation, *q.options]
+        return sum(len(_WORD.findall(text)) for text in texts)
+
+    @property
+    def reading_seconds(self) -> int:
+        """Return the reading time in seconds at WORDS_PER_MINUTE."""
+        return math.ceil(self.words * 60 / WORDS_PER_MINUTE)
+
+    @property
+    def minutes(self) -> int:
+        """Return the reading time in whole minutes, rounded up, as shown to the resident."""
+        return max(1, math.ceil(self.reading_seconds / 60))
 
     @property
     def needed(self) -> int:

