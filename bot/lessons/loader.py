@@ -10,7 +10,18 @@ from typing import Any
 
 import yaml
 
-from bot.lessons.model import TRACKS, Card, Curriculum, Lesson, Question
+from bot.lessons.model import (
+    MAX_READING_SECONDS,
+    PLACEHOLDERS,
+    TRACKS,
+    WORDS_PER_MINUTE,
+    Card,
+    Curriculum,
+    Lesson,
+    Question,
+    reading_time,
+    unknown_placeholders,
+)
 
 MAX_CARD = 600
 MAX_QUESTION = 300
@@ -52,6 +63,8 @@ class _File:
         self.path = path
         self.problems: list[Problem] = []
         self.key_lines: dict[str, int] = {}
+        self.card_lines: list[int] = []
+        self.question_lines: dict[str, int] = {}
 
     def at(self, key: str) -> int:
         """Return the line of a front matter key (1 when it is missing)."""
@@ -111,10 +124,12 @@ class _File:
                 elif len(text) > MAX_CARD:
                     self.problem(number, f"card has {len(text)} characters (at most {MAX_CARD})")
                 cards.append(Card(text))
+                self.card_lines.append(number)
             else:
                 question = self._question(number, arg, body)
                 if question:
                     questions.append(question)
+                    self.question_lines.setdefault(question.id, number)
         return cards, questions
 
     def _question(self, number: int, arg: str, body: list[str]) -> Question | None:
@@ -222,7 +237,7 @@ class _File:
             self.problem(self.at("reviewed"), "reviewed must be a date written YYYY-MM-DD")
         if self.problems or missing:
             return None
-        return Lesson(
+        lesson = Lesson(
             id=lesson_id,
             title=str(meta["title"]),
             order=int(meta["order"]),
@@ -235,6 +250,37 @@ class _File:
             next_id=str(meta["next"]) if meta.get("next") else None,
             pass_mark=float(pass_mark),
         )
+        self._content_rules(lesson)
+        return None if self.problems else lesson
+
+    def _content_rules(self, lesson: Lesson) -> None:
+        """Check reading time, placeholders and the variants of typed questions."""
+        if lesson.reading_seconds > MAX_READING_SECONDS:
+            self.problem(
+                1,
+                f"reading time {reading_time(lesson.reading_seconds)} is over "
+                f"{reading_time(MAX_READING_SECONDS)} ({lesson.words} words at "
+                f"{WORDS_PER_MINUTE} a minute); shorten the cards or the quiz",
+            )
+        for number, card in enumerate(lesson.cards, start=1):
+            for name in unknown_placeholders(card.text):
+                self.problem(
+                    self.card_lines[number - 1],
+                    f"card {number}: unknown placeholder {{{name}}} "
+                    f"(known: {', '.join('{' + p + '}' for p in PLACEHOLDERS)})",
+                )
+        for question in lesson.questions:
+            line = self.question_lines.get(question.id, 1)
+            texts = (question.text, question.explanation, *question.options, *question.accepted)
+            if any("{" in text or "}" in text for text in texts):
+                self.problem(line, f"question {question.id}: placeholders work only in cards")
+            for variant in question.variants:
+                if not question.is_correct_typed(variant):
+                    self.problem(
+                        line,
+                        f"question {question.id}: the variant {variant!r} is not accepted by "
+                        "the answer matcher; add an '=' answer or change the variant",
+                    )
 
 
 def check_folder(folder: Path) -> tuple[list[Lesson], list[Problem]]:

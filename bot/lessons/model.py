@@ -5,15 +5,23 @@ from __future__ import annotations
 import datetime
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from bot.core.text import fold, similar
+from bot.core.text import fold
+from bot.lessons.answers import matches_typed
 
 MATCH = 88  # how closely a question must contain a keyword
 WORDS_PER_MINUTE = 150  # reading speed assumed for an older reader on a phone
 MAX_READING_SECONDS = 180  # a lesson, cards plus quiz, reads in at most three minutes
+# Values that differ per commune, written {name} in a card and filled in when it is shown.
+PLACEHOLDERS = {
+    "muc_tieu_ho": "the commune plan's household target, in percent (60 when unknown)",
+}
+DEFAULT_HOUSEHOLD_TARGET = 60
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _WORD = re.compile(r"\w+(?:[.,/:-]\w+)*")  # "1/7/2024", "binhdanhocvuso.gov.vn" count once
 # The skill groups of the basic digital-skills framework for residents (Quyết định 757/QĐ-BKHCN,
 # 29/4/2025; group 0 as in Công văn 3139/BTTTT-KTS&XHS). Each is a track of the lesson menu, in
@@ -29,11 +37,40 @@ TRACKS = {
 }
 
 
+def coverage(lessons: Iterable[Lesson]) -> dict[str, list[Lesson]]:
+    """Group lessons by framework group, every group present (empty when no lesson serves it)."""
+    groups: dict[str, list[Lesson]] = {track: [] for track in TRACKS}
+    for lesson in lessons:
+        groups.setdefault(lesson.track, []).append(lesson)
+    return groups
+
+
+def reading_time(seconds: int) -> str:
+    """Write a reading time as minutes and seconds, "2:35"."""
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def unknown_placeholders(text: str) -> list[str]:
+    """Return the {names} in a text that are not known placeholders (and stray braces)."""
+    names = [name for name in _PLACEHOLDER.findall(text) if name not in PLACEHOLDERS]
+    rest = _PLACEHOLDER.sub("", text)
+    if "{" in rest or "}" in rest:
+        names.append("…")
+    return names
+
+
 @dataclass(frozen=True, slots=True)
 class Card:
     """One screen of a lesson."""
 
     text: str
+
+    def render(self, values: dict[str, str]) -> str:
+        """Return the text with each known placeholder replaced by its value."""
+        text = self.text
+        for name, value in values.items():
+            text = text.replace("{" + name + "}", value)
+        return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +91,8 @@ class Question:
         return not self.options
 
     def is_correct_typed(self, text: str) -> bool:
-        """Match a typed answer against the accepted ones, ignoring diacritics and typos."""
-        return any(similar(text, ok) for ok in self.accepted)
+        """Match a typed answer against the accepted ones (see bot.lessons.answers)."""
+        return matches_typed(text, self.accepted)
 
     @property
     def answer_text(self) -> str:
