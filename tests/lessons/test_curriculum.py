@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -121,6 +124,15 @@ def test_every_framework_group_has_a_lesson() -> None:
 )
 def test_typed_questions_lead_to_the_right_lesson(question: str, lesson_id: str) -> None:
     assert CURRICULUM.search(question)[0].id == lesson_id
+
+
+def test_questions_about_the_changed_lessons_find_them_first() -> None:
+    path = Path(__file__).with_name("questions-issue-18.tsv")
+    rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines(), delimiter="\t"))
+    assert {row["expected"] for row in rows} >= {"L07", "L08", "L13", "L29"}
+    for row in rows:
+        found = CURRICULUM.search(row["question"])
+        assert found and found[0].id == row["expected"], row["question"]
 
 
 async def test_hoi_offers_lessons_and_says_so_when_nothing_fits(
