@@ -9,6 +9,8 @@ right words among many others.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -58,6 +60,9 @@ _DIGITS = {
 _AFTER_TENS = {"mot": 1, "tu": 4, "lam": 5, "nham": 5}  # "hai mươi mốt", "mười lăm"
 _CONNECTORS = {"linh", "le"}  # "một trăm linh năm"
 _MULTIPLIERS = {"muoi": 10, "tram": 100, "nghin": 1000, "ngan": 1000}
+_ADDRESS = re.compile(r"\w[./]\w")  # "binhdanhocvuso.gov.vn", "1.000.000"
+_SCHEME = re.compile(r"^(?:https?://)?(?:www\.)?")
+_MARK = "@"  # prefixes an address token; fold() never leaves one
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +71,7 @@ class _Reading:
 
     numbers: tuple[str, ...]
     words: tuple[str, ...]
+    addresses: tuple[str, ...] = ()
 
     @property
     def size(self) -> int:
@@ -78,11 +84,23 @@ def matches_typed(answer: str, accepted: Sequence[str]) -> bool:
     folded = fold(answer)
     if not folded:
         return False
-    tokens = folded.split()
+    tokens = _tokens(answer)
     if len(tokens) > MAX_WORDS:
         return False
     reading = _read(tokens)
     return any(_matches(folded, reading, ok) for ok in accepted if fold(ok))
+
+
+def _tokens(text: str) -> list[str]:
+    """Fold a reply into tokens; a web address or a dotted number stays one exact token."""
+    tokens: list[str] = []
+    for raw in text.split():
+        bare = _SCHEME.sub("", raw.lower().strip(".,;:!?()\"'")).rstrip("/")
+        if _ADDRESS.search(bare):
+            tokens.append(_MARK + _address(bare))
+        else:
+            tokens.extend(fold(raw).split())
+    return tokens
 
 
 def _matches(folded: str, reading: _Reading, accepted: str) -> bool:
@@ -90,9 +108,9 @@ def _matches(folded: str, reading: _Reading, accepted: str) -> bool:
     ok_folded = fold(accepted)
     if _refuses(folded, ok_folded):
         return False
-    ok = _read(ok_folded.split())
-    if reading.numbers != ok.numbers:
-        return False
+    ok = _read(_tokens(accepted))
+    if reading.numbers != ok.numbers or reading.addresses != ok.addresses:
+        return False  # a number or a web address must be exactly the accepted one
     if not ok.numbers and fuzz.ratio(folded, ok_folded) >= WHOLE_TYPO:
         return True
     extra = _unmatched(reading.words, ok.words)
@@ -103,6 +121,13 @@ def _matches(folded: str, reading: _Reading, accepted: str) -> bool:
             return False
         extra = [w for w in reading.words if not any(_alike(w, o) for o in ok.words)]
     return len(extra) <= MAX_EXTRA_WORDS
+
+
+def _address(text: str) -> str:
+    """Fold a web address or a dotted number, keeping its dots, slashes and dashes."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "d"))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    return re.sub(r"[^a-z0-9./-]", "", bare)
 
 
 def _refuses(folded: str, accepted: str) -> bool:
@@ -142,9 +167,19 @@ def _read(tokens: list[str]) -> _Reading:
     use_words = not any(t.isdigit() for t in tokens)
     numbers: list[str] = []
     words: list[str] = []
+    addresses: list[str] = []
     index = 0
     while index < len(tokens):
         token = tokens[index]
+        if token.startswith(_MARK):
+            joined = token[len(_MARK) :]
+            digits = joined.replace(".", "")
+            if digits.isdigit():  # "1.000.000"
+                numbers.append(str(int(digits)))
+            else:
+                addresses.append(joined)
+            index += 1
+            continue
         if token.isdigit():
             run = [token]
             while (
@@ -166,7 +201,7 @@ def _read(tokens: list[str]) -> _Reading:
             continue
         words.append(token)
         index += 1
-    return _Reading(tuple(numbers), tuple(words))
+    return _Reading(tuple(numbers), tuple(words), tuple(addresses))
 
 
 def _number_word(tokens: list[str], at: int, start: int) -> bool:

@@ -40,6 +40,9 @@ WORDS = st.sampled_from(FILLERS + ["vneid", "tong", "dai", "cong", "an", "xa", "
         ("cong an xa nha", ["công an xã"]),
         ("vnied", ["VNeID"]),
         ("sau 3 ngay", ["3"]),
+        ("binhdanhocvuso.gov.vn", ["binhdanhocvuso.gov.vn"]),
+        ("Vào https://www.binhdanhocvuso.gov.vn/", ["binhdanhocvuso.gov.vn"]),
+        ("1.000.000 đồng", ["1000000"]),
     ],
 )
 def test_natural_answers_are_accepted(answer: str, accepted: list[str]) -> None:
@@ -65,6 +68,10 @@ def test_natural_answers_are_accepted(answer: str, accepted: list[str]) -> None:
         ("tôi nghĩ là có lẽ là 6 chữ số đó mà", ["6"]),
         ("công an xã hay ngân hàng hay bưu điện hay ai đó", ["công an xã"]),
         ("ngân hàng", ["công an xã"]),
+        ("binhdanhocvuso.com", ["binhdanhocvuso.gov.vn"]),
+        ("binhdanhocvuso.gov.vn.info", ["binhdanhocvuso.gov.vn"]),
+        ("dichvucong-gov.vn", ["dichvucong.gov.vn"]),
+        ("dichvucong.gov.com", ["dichvucong.gov.vn", "dich vu cong"]),
     ],
 )
 def test_wrong_or_evasive_answers_are_refused(answer: str, accepted: list[str]) -> None:
