@@ -41,9 +41,22 @@ def l01_answers() -> list[str]:
     return [str(q.answer + 1) for q in lesson.questions]
 
 
+def l01_buttons() -> list[str]:
+    """Return the numbers to type to reach L01 from the list of lesson groups."""
+    from bot.lessons import load_curriculum
+    from bot.lessons.model import TRACKS
+
+    curriculum = load_curriculum(ROOT / "content" / "lessons")
+    tracks = [t for t in TRACKS if any(x.track == t for x in curriculum.lessons)]
+    lesson = curriculum.get("L01")
+    assert lesson is not None
+    members = [x.id for x in curriculum.lessons if x.track == lesson.track]
+    return [str(tracks.index(lesson.track) + 1), str(members.index("L01") + 1)]
+
+
 def test_demo_journey_then_stats_show_the_household(tmp_path: Path) -> None:
     lines = ["1", "1", "dong tam", "nguyen van an", "1"]  # consent, cohort, village, household
-    lines += ["1", "1", "1"]  # menu → lesson groups → "Cơ bản" → the first lesson
+    lines += ["1", *l01_buttons()]  # menu → lesson groups → L01's group → L01
     lines += ["1"] * 5  # L01: four "Tiếp", then "Làm bài kiểm tra"
     lines += l01_answers()
     result = hocvuso("demo", cwd=tmp_path, stdin="\n".join(lines) + "\n")
@@ -120,10 +133,36 @@ def test_import_with_vietnamese_headers_and_a_bad_row(tmp_path: Path) -> None:
     assert "Xã An Lạc,Thôn Một,120,0,0,0.0,false,0,0" in csv_out
 
 
-def test_content_check_reports_problems_and_fails(tmp_path: Path) -> None:
-    good = hocvuso("content", "check", cwd=tmp_path)
+def test_content_check_prints_reading_times_and_fails_on_a_group_without_lessons(
+    tmp_path: Path,
+) -> None:
+    from bot.lessons.model import TRACKS
+    from tests.lessons.test_loader import GOOD
+
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    for number, track in enumerate(TRACKS, start=1):
+        text = GOOD.replace("id: L01", f"id: L{number:02d}").replace(
+            "order: 1", f"order: {number}"
+        )
+        (folder / f"L{number:02d}.md").write_text(text.replace("thiet_bi", track), "utf-8")
+    good = hocvuso("content", "check", str(folder), cwd=tmp_path)
     assert good.returncode == 0, good.stderr
-    assert "lessons" in good.stdout
+    assert "L01  0:" in good.stdout
+    assert "an_toan" in good.stdout and "An toàn: 1 (L05)" in good.stdout
+    assert "7 lessons, 21 questions: all valid." in good.stdout
+    (folder / "L05.md").unlink()
+    gap = hocvuso("content", "check", str(folder), cwd=tmp_path)
+    assert gap.returncode == 1
+    assert "framework groups without a lesson: an_toan" in gap.stderr
+    assert "An toàn: 0 (NO LESSON)" in gap.stdout
+    assert "Traceback" not in gap.stderr
+
+
+def test_content_check_reports_problems_and_fails(tmp_path: Path) -> None:
+    shipped = hocvuso("content", "check", cwd=tmp_path)
+    assert ".md:" not in shipped.stderr  # no lesson has a problem (coverage is tested above)
+    assert "L08  " in shipped.stdout and "L29  " in shipped.stdout
     broken = tmp_path / "lessons"
     broken.mkdir()
     (broken / "L01-x.md").write_text("---\nid: L01\n---\n## card\nchỉ một thẻ\n", encoding="utf-8")

@@ -28,6 +28,7 @@ from bot.cli import (
 )
 from bot.config import ROOT, Settings
 from bot.lessons.loader import check_folder
+from bot.lessons.model import MAX_READING_SECONDS, TRACKS, coverage, reading_time
 from bot.storage import db
 from bot.storage.imports import (
     add_commune,
@@ -203,13 +204,26 @@ def import_households_cmd(file: Path) -> None:
 # --- content --------------------------------------------------------------------------------
 @content_app.command("check")
 def content_check(folder: Annotated[Path | None, typer.Argument()] = None) -> None:
-    """Check every lesson file; print each problem with file and line."""
+    """Check every lesson file: problems with file and line, reading times, framework coverage."""
     folder = folder or settings().content_path()
     lessons, problems = check_folder(folder)
     for problem in problems:
         typer.echo(str(problem), err=True)
-    if problems:
-        raise CliError(f"{len(problems)} problem(s) in {folder}")
+    typer.echo(f"Reading time (at most {reading_time(MAX_READING_SECONDS)}):")
+    for lesson in lessons:
+        typer.echo(f"  {lesson.id}  {reading_time(lesson.reading_seconds)}  {lesson.title}")
+    typer.echo("Framework groups (QĐ 757/QĐ-BKHCN, người dân):")
+    groups = coverage(lessons)
+    for track, members in groups.items():
+        ids = ", ".join(lesson.id for lesson in members) or "NO LESSON"
+        typer.echo(f"  {track:<17} {TRACKS[track]}: {len(members)} ({ids})")
+    empty = [track for track, members in groups.items() if not members]
+    if empty:
+        typer.echo(f"framework groups without a lesson: {', '.join(empty)}", err=True)
+    if problems or empty:
+        raise CliError(
+            f"{len(problems)} problem(s), {len(empty)} group(s) without a lesson in {folder}"
+        )
     questions = sum(len(lesson.questions) for lesson in lessons)
     typer.echo(f"{len(lessons)} lessons, {questions} questions: all valid.")
 

@@ -11,8 +11,8 @@ from bot.core.messages import Option
 from bot.core.routes import Payload, Routes
 from bot.handlers import texts as t
 from bot.handlers.menu import BACK, MenuItem, show_menu
-from bot.lessons.model import TRACKS, Lesson, Question
-from bot.storage.models import LessonProgress, QuizAnswer
+from bot.lessons.model import DEFAULT_HOUSEHOLD_TARGET, TRACKS, Card, Lesson, Question
+from bot.storage.models import Commune, LessonProgress, QuizAnswer
 from bot.storage.participation import mark_participating, recount_lessons
 from bot.text import progress_bar
 
@@ -130,7 +130,7 @@ async def open_lesson(ctx: Context) -> None:
             )
         )
     ctx.put("lesson", lesson.id)
-    _show_position(ctx, lesson, row)
+    await _show_position(ctx, lesson, row)
 
 
 @routes.command("tiep", "hoc tiep")
@@ -152,7 +152,7 @@ async def resume(ctx: Context) -> None:
         return
     ctx.put("lesson", lesson.id)
     ctx.say(t.RESUME_LESSON.format(title=lesson.title))
-    _show_position(ctx, lesson, row)
+    await _show_position(ctx, lesson, row)
 
 
 @routes.button(NextCard)
@@ -163,7 +163,7 @@ async def next_card(ctx: Context) -> None:
         return
     if target == row.card + 1 and target < len(lesson.cards):
         row.card = target
-    _show_position(ctx, lesson, row)
+    await _show_position(ctx, lesson, row)
 
 
 @routes.button(StartQuiz)
@@ -176,7 +176,7 @@ async def start_quiz(ctx: Context) -> None:
     row.attempts += 1
     ctx.put("lesson", lesson.id)
     ctx.say(t.QUIZ_INTRO.format(count=len(lesson.questions), needed=lesson.needed))
-    _show_position(ctx, lesson, row)
+    await _show_position(ctx, lesson, row)
 
 
 @routes.button(Review)
@@ -186,7 +186,7 @@ async def review(ctx: Context) -> None:
     if lesson is None or row is None:
         return
     row.card, row.question, row.correct = 0, 0, 0
-    _show_position(ctx, lesson, row)
+    await _show_position(ctx, lesson, row)
 
 
 @routes.button(Answer)
@@ -256,7 +256,7 @@ async def _answer(
         ctx.say(t.WRONG.format(answer=question.answer_text, explanation=question.explanation))
     row.question += 1
     if row.question < len(lesson.questions):
-        _show_position(ctx, lesson, row)
+        await _show_position(ctx, lesson, row)
         return
     await _finish(ctx, lesson, row)
 
@@ -302,7 +302,7 @@ async def _suggest_next(ctx: Context, lesson: Lesson) -> Lesson | None:
     return next((c for c in candidates if c and c.id not in done and c.id != lesson.id), None)
 
 
-def _show_position(ctx: Context, lesson: Lesson, row: LessonProgress) -> None:
+async def _show_position(ctx: Context, lesson: Lesson, row: LessonProgress) -> None:
     total = len(lesson.cards)
     if row.card < total:
         index = row.card
@@ -311,7 +311,7 @@ def _show_position(ctx: Context, lesson: Lesson, row: LessonProgress) -> None:
             index=index + 1,
             total=total,
             bar=progress_bar(index + 1, total),
-            text=lesson.cards[index].text,
+            text=await _card_text(ctx, lesson.cards[index]),
         )
         if index + 1 < total:
             button = Option(t.NEXT_CARD, NextCard(lesson.id, index + 1).pack(), intent="next")
@@ -339,6 +339,15 @@ def _show_position(ctx: Context, lesson: Lesson, row: LessonProgress) -> None:
     ]
     skip = Answer(lesson.id, question.id, row.attempts, SKIP).pack()
     ctx.ask(text, [*options, Option(t.SKIP_QUESTION, skip, intent="skip")], back=False)
+
+
+async def _card_text(ctx: Context, card: Card) -> str:
+    """Return a card's text with the resident's commune figures in its placeholders."""
+    if "{" not in card.text:
+        return card.text
+    commune = await ctx.session.get(Commune, ctx.user.commune_id) if ctx.user.commune_id else None
+    target = commune.target_household_pct if commune and commune.target_household_pct else None
+    return card.render({"muc_tieu_ho": str(target or DEFAULT_HOUSEHOLD_TARGET)})
 
 
 async def _from_payload(ctx: Context) -> tuple[Lesson | None, LessonProgress | None, int]:

@@ -70,7 +70,15 @@ BACK_TO_MENU = "⬅️ Về menu"
 NEED_REGISTRATION = "Mình cần biết vài thông tin của bạn trước khi học nhé."
 
 TRACK_LIST = "📚 Các nhóm bài học (số bài đã xong / số bài). Bạn chọn nhóm nào?"
-TRACK_ICONS = {"co_ban": "🌱", "an_toan": "🛡", "dich_vu_cong": "🏛", "kinh_te_so": "💰"}
+TRACK_ICONS = {
+    "thiet_bi": "📱",
+    "thong_tin": "🔎",
+    "giao_tiep": "💬",
+    "sang_tao": "🎨",
+    "an_toan": "🛡",
+    "giai_quyet": "🧩",
+    "tri_tue_nhan_tao": "🤖",
+}
 LESSON_LIST = "📚 {track}: các bài học (✅ đã xong, ⏳ đang học). Bạn chọn bài nào?"
 OTHER_TRACKS = "⬅️ Nhóm bài khác"
 LESSON_LIST_EMPTY = "Hiện chưa có bài học nào. Bạn quay lại sau nhé."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,12 +10,27 @@ from typing import Any
 
 import yaml
 
-from bot.lessons.model import TRACKS, Card, Curriculum, Lesson, Question
+from bot.lessons.model import (
+    MAX_READING_SECONDS,
+    PLACEHOLDERS,
+    TRACKS,
+    WORDS_PER_MINUTE,
+    Card,
+    Curriculum,
+    Lesson,
+    Question,
+    reading_time,
+    unknown_placeholders,
+)
 
 MAX_CARD = 600
 MAX_QUESTION = 300
 MAX_LABEL = 60
-REQUIRED = ("id", "title", "order", "minutes", "track", "framework", "keywords", "sources")
+REQUIRED = ("id", "title", "order", "track", "reviewed", "keywords", "sources")
+COMPUTED = {
+    "minutes": "minutes is computed from the reading time; remove it",
+    "framework": "framework is the group named by track; remove it",
+}
 _HEADING = re.compile(r"^##\s+(card|question)\b\s*(.*)$")
 _OPTION = re.compile(r"^-\s*\[( |x|X)\]\s*(.+)$")
 _ID = re.compile(r"^L\d{2}$")
@@ -47,6 +63,8 @@ class _File:
         self.path = path
         self.problems: list[Problem] = []
         self.key_lines: dict[str, int] = {}
+        self.card_lines: list[int] = []
+        self.question_lines: dict[str, int] = {}
 
     def at(self, key: str) -> int:
         """Return the line of a front matter key (1 when it is missing)."""
@@ -106,10 +124,12 @@ class _File:
                 elif len(text) > MAX_CARD:
                     self.problem(number, f"card has {len(text)} characters (at most {MAX_CARD})")
                 cards.append(Card(text))
+                self.card_lines.append(number)
             else:
                 question = self._question(number, arg, body)
                 if question:
                     questions.append(question)
+                    self.question_lines.setdefault(question.id, number)
         return cards, questions
 
     def _question(self, number: int, arg: str, body: list[str]) -> Question | None:
@@ -124,6 +144,7 @@ class _File:
         options: list[str] = []
         answers: list[int] = []
         accepted: list[str] = []
+        variants: list[str] = []
         explanation = ""
         for offset, raw in enumerate(body, start=1):
             line = raw.strip()
@@ -140,6 +161,8 @@ class _File:
                 options.append(label)
             elif line.startswith("="):
                 accepted.append(line[1:].strip())
+            elif line.startswith("~"):
+                variants.append(line[1:].strip())
             elif line.startswith(">"):
                 explanation = (explanation + " " + line[1:].strip()).strip()
             elif line:
@@ -157,9 +180,11 @@ class _File:
                 self.problem(number, f"{where} is typed but lists options")
             if not accepted:
                 self.problem(number, f"{where} is typed but has no accepted answer ('= …')")
-            return Question(qid, text, explanation, accepted=tuple(accepted))
-        if accepted:
-            self.problem(number, f"{where} has '=' answers but is not marked typed")
+            return Question(
+                qid, text, explanation, accepted=tuple(accepted), variants=tuple(variants)
+            )
+        if accepted or variants:
+            self.problem(number, f"{where} has '=' or '~' answers but is not marked typed")
         if not 2 <= len(options) <= 4:
             self.problem(number, f"{where} has {len(options)} options (2 to 4)")
         if len(answers) != 1:
@@ -200,18 +225,24 @@ class _File:
         if not isinstance(pass_mark, int | float) or not 0 < pass_mark <= 1:
             self.problem(self.at("pass_mark"), "pass_mark must be a number between 0 and 1")
             pass_mark = 2 / 3
-        for key in ("order", "minutes"):
-            if key in meta and not isinstance(meta[key], int):
-                self.problem(self.at(key), f"{key} must be a whole number")
+        if "order" in meta and not isinstance(meta["order"], int):
+            self.problem(self.at("order"), "order must be a whole number")
+        for key, message in COMPUTED.items():
+            if key in meta:
+                self.problem(self.at(key), message)
+        reviewed = meta.get("reviewed")
+        if reviewed is not None and (
+            not isinstance(reviewed, datetime.date) or isinstance(reviewed, datetime.datetime)
+        ):
+            self.problem(self.at("reviewed"), "reviewed must be a date written YYYY-MM-DD")
         if self.problems or missing:
             return None
-        return Lesson(
+        lesson = Lesson(
             id=lesson_id,
             title=str(meta["title"]),
             order=int(meta["order"]),
-            minutes=int(meta["minutes"]),
             track=str(meta["track"]),
-            framework=str(meta["framework"]),
+            reviewed=meta["reviewed"],
             keywords=tuple(str(k) for k in keywords),
             sources=tuple(sources),
             cards=tuple(cards),
@@ -219,6 +250,37 @@ class _File:
             next_id=str(meta["next"]) if meta.get("next") else None,
             pass_mark=float(pass_mark),
         )
+        self._content_rules(lesson)
+        return None if self.problems else lesson
+
+    def _content_rules(self, lesson: Lesson) -> None:
+        """Check reading time, placeholders and the variants of typed questions."""
+        if lesson.reading_seconds > MAX_READING_SECONDS:
+            self.problem(
+                1,
+                f"reading time {reading_time(lesson.reading_seconds)} is over "
+                f"{reading_time(MAX_READING_SECONDS)} ({lesson.words} words at "
+                f"{WORDS_PER_MINUTE} a minute); shorten the cards or the quiz",
+            )
+        for number, card in enumerate(lesson.cards, start=1):
+            for name in unknown_placeholders(card.text):
+                self.problem(
+                    self.card_lines[number - 1],
+                    f"card {number}: unknown placeholder {{{name}}} "
+                    f"(known: {', '.join('{' + p + '}' for p in PLACEHOLDERS)})",
+                )
+        for question in lesson.questions:
+            line = self.question_lines.get(question.id, 1)
+            texts = (question.text, question.explanation, *question.options, *question.accepted)
+            if any("{" in text or "}" in text for text in texts):
+                self.problem(line, f"question {question.id}: placeholders work only in cards")
+            for variant in question.variants:
+                if not question.is_correct_typed(variant):
+                    self.problem(
+                        line,
+                        f"question {question.id}: the variant {variant!r} is not accepted by "
+                        "the answer matcher; add an '=' answer or change the variant",
+                    )
 
 
 def check_folder(folder: Path) -> tuple[list[Lesson], list[Problem]]:

@@ -2,20 +2,61 @@
 
 from __future__ import annotations
 
+import datetime
 import math
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from bot.text import fold, similar
+from bot.lessons.answers import matches_typed
+from bot.text import fold
 
 MATCH = 88  # how closely a question must contain a keyword
-TRACKS = {
-    "co_ban": "Cơ bản",
-    "an_toan": "An toàn trên mạng",
-    "dich_vu_cong": "Dịch vụ công",
-    "kinh_te_so": "Kinh tế số",
+WORDS_PER_MINUTE = 150  # reading speed assumed for an older reader on a phone
+MAX_READING_SECONDS = 180  # a lesson, cards plus quiz, reads in at most three minutes
+# Values that differ per commune, written {name} in a card and filled in when it is shown.
+PLACEHOLDERS = {
+    "muc_tieu_ho": "the commune plan's household target, in percent (60 when unknown)",
 }
+DEFAULT_HOUSEHOLD_TARGET = 60
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_WORD = re.compile(r"\w+(?:[.,/:-]\w+)*")  # "1/7/2024", "binhdanhocvuso.gov.vn" count once
+# The skill groups of the basic digital-skills framework for residents (Quyết định 757/QĐ-BKHCN,
+# 29/4/2025; group 0 as in Công văn 3139/BTTTT-KTS&XHS). Each is a track of the lesson menu, in
+# this order; every lesson's `track:` is one of these keys. See content/README.md.
+TRACKS = {
+    "thiet_bi": "Sử dụng thiết bị và phần mềm trên thiết bị",
+    "thong_tin": "Khai thác dữ liệu và thông tin",
+    "giao_tiep": "Giao tiếp và hợp tác trong môi trường số",
+    "sang_tao": "Sáng tạo nội dung số",
+    "an_toan": "An toàn",
+    "giai_quyet": "Giải quyết vấn đề",
+    "tri_tue_nhan_tao": "Ứng dụng trí tuệ nhân tạo",
+}
+
+
+def coverage(lessons: Iterable[Lesson]) -> dict[str, list[Lesson]]:
+    """Group lessons by framework group, every group present (empty when no lesson serves it)."""
+    groups: dict[str, list[Lesson]] = {track: [] for track in TRACKS}
+    for lesson in lessons:
+        groups.setdefault(lesson.track, []).append(lesson)
+    return groups
+
+
+def reading_time(seconds: int) -> str:
+    """Write a reading time as minutes and seconds, "2:35"."""
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def unknown_placeholders(text: str) -> list[str]:
+    """Return the {names} in a text that are not known placeholders (and stray braces)."""
+    names = [name for name in _PLACEHOLDER.findall(text) if name not in PLACEHOLDERS]
+    rest = _PLACEHOLDER.sub("", text)
+    if "{" in rest or "}" in rest:
+        names.append("…")
+    return names
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +64,13 @@ class Card:
     """One screen of a lesson."""
 
     text: str
+
+    def render(self, values: dict[str, str]) -> str:
+        """Return the text with each known placeholder replaced by its value."""
+        text = self.text
+        for name, value in values.items():
+            text = text.replace("{" + name + "}", value)
+        return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +83,7 @@ class Question:
     options: tuple[str, ...] = ()
     answer: int = 0  # index into options, for choice questions
     accepted: tuple[str, ...] = ()  # for typed questions
+    variants: tuple[str, ...] = ()  # natural answers the matcher must accept (checked by CI)
 
     @property
     def typed(self) -> bool:
@@ -42,8 +91,8 @@ class Question:
         return not self.options
 
     def is_correct_typed(self, text: str) -> bool:
-        """Match a typed answer against the accepted ones, ignoring diacritics and typos."""
-        return any(similar(text, ok) for ok in self.accepted)
+        """Match a typed answer against the accepted ones (see bot.lessons.answers)."""
+        return matches_typed(text, self.accepted)
 
     @property
     def answer_text(self) -> str:
@@ -58,15 +107,37 @@ class Lesson:
     id: str
     title: str
     order: int
-    minutes: int
     track: str
-    framework: str
+    reviewed: datetime.date
     keywords: tuple[str, ...]
     sources: tuple[str, ...]
     cards: tuple[Card, ...]
     questions: tuple[Question, ...]
     next_id: str | None = None
     pass_mark: float = 2 / 3
+
+    @property
+    def framework(self) -> str:
+        """Return the name of the framework group this lesson serves (its track)."""
+        return TRACKS[self.track]
+
+    @property
+    def words(self) -> int:
+        """Count the words a resident reads: cards, questions, options and explanations."""
+        texts = [card.text for card in self.cards]
+        for q in self.questions:
+            texts += [q.text, q.explanation, *q.options]
+        return sum(len(_WORD.findall(text)) for text in texts)
+
+    @property
+    def reading_seconds(self) -> int:
+        """Return the reading time in seconds at WORDS_PER_MINUTE."""
+        return math.ceil(self.words * 60 / WORDS_PER_MINUTE)
+
+    @property
+    def minutes(self) -> int:
+        """Return the reading time in whole minutes, rounded up, as shown to the resident."""
+        return max(1, math.ceil(self.reading_seconds / 60))
 
     @property
     def needed(self) -> int:

@@ -28,7 +28,7 @@ async def test_linking_continues_the_same_lesson_in_the_other_app(
     await telegram.register()
     await telegram.complete_lesson("L01")
     await telegram.say("/hoc")
-    await telegram.press("Dịch vụ công")
+    await telegram.press("Giao tiếp")
     await telegram.press("VNeID")
     await telegram.press("Tiếp")
     assert "Thẻ 2/" in telegram.text

@@ -14,9 +14,8 @@ GOOD = """---
 id: L01
 title: Bài thử
 order: 1
-minutes: 3
-track: co_ban
-framework: Sử dụng thiết bị và phần mềm
+track: thiet_bi
+reviewed: 2026-11-29
 keywords: [thu]
 sources:
   - https://example.gov.vn/a
@@ -76,22 +75,56 @@ def test_good_lesson_loads(tmp_path: Path) -> None:
     assert lesson.questions[2].typed
     assert lesson.questions[2].is_correct_typed("Sau")
     assert lesson.needed == 2
+    assert lesson.minutes == 1  # computed from the words, never typed
+    assert lesson.framework == "Sử dụng thiết bị và phần mềm trên thiết bị"
+
+
+def test_reading_time_counts_cards_questions_options_and_explanations(tmp_path: Path) -> None:
+    write(tmp_path, "L01-thu.md", GOOD)
+    [short] = load_curriculum(tmp_path).lessons
+    write(tmp_path, "L01-thu.md", GOOD.replace("Thẻ ba.", "Thẻ ba. " + "từ " * 150))
+    [longer] = load_curriculum(tmp_path).lessons
+    assert longer.words == short.words + 150
+    assert longer.reading_seconds - short.reading_seconds in (59, 60, 61)
+    assert longer.minutes == 2
+
+
+def test_variants_and_placeholders_that_pass(tmp_path: Path) -> None:
+    text = GOOD.replace("= sáu\n", "= sáu\n~ 6 chữ số\n~ sau\n").replace(
+        "Thẻ một.", "Ít nhất {muc_tieu_ho}% hộ."
+    )
+    write(tmp_path, "L01-thu.md", text)
+    [lesson] = load_curriculum(tmp_path).lessons
+    assert lesson.questions[2].variants == ("6 chữ số", "sau")
+    assert lesson.cards[0].render({"muc_tieu_ho": "75"}) == "Ít nhất 75% hộ."
 
 
 @pytest.mark.parametrize(
     ("change", "line", "message"),
     [
-        (("Thẻ hai.", "x" * 601), 16, "601 characters"),
-        (("> Vì đúng.\n\n## question q2", "\n## question q2"), 22, "no explanation"),
+        (("Thẻ hai.", "x" * 601), 15, "601 characters"),
+        (("> Vì đúng.\n\n## question q2", "\n## question q2"), 21, "no explanation"),
         (
             ("- [ ] Sai\n- [x] Đúng\n> Vì đúng.", "- [x] Sai\n- [x] Đúng\n> Vì đúng."),
-            22,
+            21,
             "exactly one",
         ),
         (("sources:\n  - https://example.gov.vn/a\n", ""), 1, "lacks 'sources'"),
         (("## question q2", "## question q1"), 1, "used twice"),
-        (("track: co_ban", "track: nau_an"), 6, "track"),
-        (("= 6\n= sáu\n", ""), 34, "no accepted answer"),
+        (("track: thiet_bi", "track: nau_an"), 5, "track"),
+        (("= 6\n= sáu\n", ""), 33, "no accepted answer"),
+        (("order: 1\n", "order: 1\nminutes: 3\n"), 5, "minutes is computed"),
+        (("order: 1\n", "order: 1\nframework: Nhóm A\n"), 5, "framework is the group"),
+        (("reviewed: 2026-11-29\n", ""), 1, "lacks 'reviewed'"),
+        (("reviewed: 2026-11-29", "reviewed: hôm qua"), 6, "YYYY-MM-DD"),
+        (("= sáu\n", "= sáu\n~ bảy\n"), 33, "variant 'bảy' is not accepted"),
+        (("Thẻ một.", "Thẻ {ten_xa}."), 12, "unknown placeholder {ten_xa}"),
+        (("Câu một?", "Câu {muc_tieu_ho}?"), 21, "placeholders work only in cards"),
+        (
+            ("> Vì đúng.\n\n## question q2", "> " + "từ " * 460 + "\n\n## question q2"),
+            1,
+            "over 3:00",
+        ),
     ],
 )
 def test_problems_name_file_and_line(
