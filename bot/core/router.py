@@ -85,6 +85,7 @@ class Router:
     async def dispatch(self, ctx: Context) -> bool:
         """Handle one message; return True when it was an old or forged button (refused)."""
         inbound = ctx.inbound
+        ctx.user.last_seen_at = ctx.now  # nudges count from the person's last message
         offered = ctx.offered()
         if inbound.payload is not None:
             if any(option.payload == inbound.payload for option in offered):
@@ -188,7 +189,8 @@ class Router:
         if len(folded) < 3:
             return None
         scored = sorted(
-            ((fuzz.WRatio(folded, label), i) for i, label in enumerate(labels) if label),
+            # The whole label, nearly exact: one shared everyday word ("qua", "của") is no match.
+            ((fuzz.ratio(folded, label), i) for i, label in enumerate(labels) if label),
             reverse=True,
         )
         if scored and scored[0][0] >= 85 and (len(scored) == 1 or scored[1][0] < scored[0][0] - 5):

@@ -71,6 +71,7 @@ def build_router() -> Router:
         "nop": village_head.on_report,
         "xuat": staff.on_export,
         "gt": broadcast.on_notice,
+        "hoicanbo": help.ask_staff,
     }.items():
         router.payload(prefix, handler)
     for step, handler in {

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from rapidfuzz import fuzz
+from bot.core.text import similar
 
-from bot.core.text import fold, similar
+if TYPE_CHECKING:
+    from bot.lessons.search import LessonIndex
 
-MATCH = 88  # how closely a question must contain a keyword
 TRACKS = {
     "co_ban": "Cơ bản",
     "an_toan": "An toàn trên mạng",
@@ -83,6 +84,13 @@ class Curriculum:
     """All lessons, in order."""
 
     lessons: tuple[Lesson, ...]
+    index: LessonIndex = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        """Build the question-search index once: the curriculum never changes after loading."""
+        from bot.lessons.search import LessonIndex
+
+        object.__setattr__(self, "index", LessonIndex(self.lessons))
 
     def get(self, lesson_id: str) -> Lesson | None:
         """Find a lesson by id (case-insensitive)."""
@@ -90,22 +98,5 @@ class Curriculum:
         return next((lesson for lesson in self.lessons if lesson.id == wanted), None)
 
     def search(self, question: str, limit: int = 3) -> list[Lesson]:
-        """Find the lessons a typed question is about, best first (empty when none fits).
-
-        A lesson scores the words of each of its keywords (and its title) that the question
-        contains, typos allowed; longer keywords weigh more, so "cai vneid muc 2" prefers the
-        VNeID-account lesson over every lesson that merely mentions VNeID.
-        """
-        query = fold(question)
-        if not query:
-            return []
-        scored = []
-        for lesson in self.lessons:
-            score = 0
-            for term in (lesson.title, *lesson.keywords):
-                folded = fold(term)
-                if folded and fuzz.token_set_ratio(query, folded) >= MATCH:
-                    score += len(folded.split())
-            if score:
-                scored.append((-score, lesson.order, lesson))
-        return [lesson for *_, lesson in sorted(scored)[:limit]]
+        """Find the lessons a typed question is about, best first (empty when none fits)."""
+        return [hit.lesson for hit in self.index.find(question, limit)]
