@@ -183,7 +183,11 @@ class Router:
                 return option
         for words in (YES, NO):
             if folded in words:
-                hits = [o for o, label in zip(offered, labels, strict=True) if label in words]
+                hits = [
+                    o
+                    for o, label in zip(offered, labels, strict=True)
+                    if label in words or label.split(" ", 1)[0] in words  # "Không, giữ lại"
+                ]
                 if len(hits) == 1:
                     return hits[0]
         if len(folded) < 3:

@@ -1,29 +1,32 @@
 """Question search: find the lesson a typed question is about, or say that none fits.
 
 Method. Each lesson is indexed twice with BM25 (the `bm25s` library): once over its title and
-keywords (a short, strong field) and once over everything a resident reads (title, keywords,
-cards, quiz questions, right answers and explanations). Terms are syllables and pairs of adjacent
-syllables (Vietnamese words are mostly two syllables, so a pair is closer to a word than a
-syllable is), always whole: "an" never matches inside "an toàn" or "ẩn" — only the syllable "an".
+keywords (a short field that adds half its score) and once over everything a resident reads
+(title, keywords, cards, quiz questions, right answers and explanations). Terms are syllables
+and pairs of adjacent syllables (Vietnamese words are mostly two syllables, so a pair is closer
+to a word than a syllable is), always whole: "an" never matches inside "an toàn" or "ẩn".
 
-Each term exists in two forms: folded (no diacritics) and as written. A question typed with
-diacritics is matched on the written form, so "mất" and "mặt" differ; one typed without them
-is matched on the folded form, so "mat" finds both. Before that, a table turns teencode and
-common misspellings into words (ko → không, vnied → vneid), two fragments that only make sense
-together are joined ("za lo" → "zalo"), and an unknown word with two swapped letters is
-corrected to the indexed word it was meant to be ("dein" → "dien").
+Text and titles are indexed folded (no diacritics) and as written; keywords, which authors
+write folded, are their own terms. A question mostly typed with diacritics is matched on the
+written form, so "mất" and "mặt" differ; one typed without them on the folded form, so "mat"
+finds both. Before that, a table turns teencode and common slips into words (ko → không,
+vnied → vneid), two fragments that only make sense together are joined ("za lo" → "zalo"), and
+an unknown word with two letters swapped or one left out is corrected to the indexed syllable
+it was meant to be ("dein" → "dien", "vdeo" → "video"). Question words ("là gì", "thế nào")
+are dropped, except, without diacritics, those that fold like a keyword ("vay" of "app vay").
 
-A lesson's score is its BM25 score times how much of the question it covers (the share of the
-question's distinct content words, weighted by rarity, that the lesson contains), so one
-frequent word such as "zalo" cannot outweigh the rest of the question. A lesson is offered only
-when it covers at least half of the question and, for a question of more than one content word,
-contains one of its word pairs; otherwise nothing fits and the caller says so.
+A lesson's score is its BM25 score times the square of how much of the question it covers (the
+share of the question's words, weighted by rarity, that the lesson has), so one frequent word
+such as "zalo" cannot outweigh the rest of the question. Lessons covering less than 60% are
+left out, and the answer is trusted only if some lesson also has two adjacent words of the
+question, or a rare word that names it (in its title or a whole keyword); otherwise nothing
+fits and the caller says so.
 
-Why BM25 from bm25s and not SQLite FTS5: the curriculum is frozen and small, so an index in memory
-built once at start-up costs nothing and works the same on SQLite and PostgreSQL deployments
-(FTS5 would tie search to one database backend); bm25s is maintained, depends only on numpy, and
-scores one term at a time, which the coverage rule above needs. FTS5's tokenizers also know
-nothing of Vietnamese diacritics as meaning, which we handle before indexing anyway.
+Why BM25 from bm25s and not SQLite FTS5: the curriculum is frozen and small, so an index in
+memory built once at start-up costs nothing and works the same on SQLite and PostgreSQL
+deployments (FTS5 would tie search to one backend); bm25s is maintained, depends only on
+numpy, and scores any list of terms we give it, which the two term forms and the coverage rule
+need. FTS5's tokenizers know nothing of Vietnamese diacritics as meaning either.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ NOISE = frozenset({"gov", "vn", "com", "net", "www", "http", "https", "org"})
 TITLE_WEIGHT = 0.5  # the title-and-keywords field adds half its score to the whole text
 MIN_COVERAGE = 0.6  # below this share of the question, nothing fits
 ACCENT_SHARE = 0.5  # a question is "typed with diacritics" when this share of words has them
+UNKNOWN_WEIGHT = 2.0  # the rarity given to a word no lesson has (a common word has about 1)
 EXPONENT = 2  # how strongly covering more of the question counts
 DISTINCTIVE = 0.1  # a word in at most this share of lessons (or two) names a topic
 
@@ -121,7 +125,7 @@ STOP_PHRASES = (
 _STOP_TEXT = (
     "là gì thì có không được tôi mình làm sao thế nào như ở đâu của cho và với vậy à nhé ơi "
     "rồi phải nên muốn cần khi này đó đến từ một các những ra vào đi mà thôi hay hỏi giúp "
-    "em anh chị ông bà cháu con cụ dùng đúng biết để qua trên bằng trong về"
+    "em anh chị ông bà cháu con cụ dùng đúng biết để qua trên bằng trong về kiểu cách"
 )
 STOP_WRITTEN = frozenset(_STOP_TEXT.split())
 STOP_WORDS = frozenset(fold(w) for w in STOP_WRITTEN)
@@ -186,16 +190,41 @@ class LessonIndex:
         self._titles = [set(_doc_terms([x.title])) for x in self.lessons]
         self._whole = [{"k:" + fold(k) for k in x.keywords} for x in self.lessons]
         self._df: Counter[str] = Counter(t for terms in self._sets for t in terms)
+        # Keywords are the words lessons are about: a question word folded like one of them
+        # ("vậy" and "vay" of "app vay tiền") is kept in questions typed without diacritics.
+        in_keywords = {t[2:] for t in self._df if t.startswith("k:") and " " not in t}
+        self._folded_stops = STOP_WORDS - in_keywords
         syllables = Counter(
             {t[2:]: n for t, n in self._df.items() if t[:2] in ("f:", "k:") and " " not in t}
         )
         # Most frequent first, so that a typo close to two syllables means the common one.
         self._syllables = [w for w, _ in sorted(syllables.items(), key=lambda x: (-x[1], x[0]))]
 
+    def _is_stop(self, word: str, accented: bool) -> bool:
+        """Tell whether a word is a question word or part of a web address.
+
+        In a question typed with diacritics words are compared as written ("tử" is not "từ",
+        "cho" is "cho" and not "chó"). One typed
+        without them is a question word only if no lesson has it among its keywords: "vay" may
+        be "vậy" but also "vay" (a loan), so it is kept.
+        """
+        key = fold(word)
+        if key in NOISE:
+            return True
+        if accented or _has_marks(word):
+            return word in STOP_WRITTEN
+        return key in self._folded_stops
+
     def _idf(self, term: str) -> float:
-        """Return how rare a term is across lessons (unknown terms are rarest)."""
+        """Return how rare a term is across lessons.
+
+        A word no lesson has says little about which lesson is meant ("kiểu", "cần thiết"),
+        so it weighs like a common word: enough that a question made of unknown words finds
+        nothing, not so much that one of them sinks a question the lessons do answer.
+        """
         n = len(self.lessons)
-        return math.log(1 + (n + 0.5) / (self._df.get(term, 0) + 0.5))
+        df = self._df.get(term, 0)
+        return math.log(1 + (n + 0.5) / (df + 0.5)) if df else UNKNOWN_WEIGHT
 
     def normalise(self, question: str) -> tuple[list[str], bool]:
         """Turn a question into words (teencode expanded, fragments joined, typos fixed)."""
@@ -237,7 +266,7 @@ class LessonIndex:
     def _correct(self, word: str) -> str:
         """Return the indexed syllable an unknown word was meant to be, or the word itself."""
         key = fold(word)
-        if len(key) < 4 or key.isdigit():
+        if len(key) < 3 or key.isdigit():
             return word
         limit = 1 if len(key) < 8 else 2
         for known in self._syllables:
@@ -245,22 +274,31 @@ class LessonIndex:
                 continue
             if OSA.distance(key, known, score_cutoff=limit) > limit:
                 continue
-            # Short syllables change meaning with one substituted letter; accept a swap only.
-            if limit == 1 and Levenshtein.distance(key, known) != 2:
+            # Short syllables change meaning with one substituted letter; accept a swap of two
+            # letters or one letter left out ("vdeo", "hàg") only.
+            swapped = len(key) >= 4 and Levenshtein.distance(key, known) == 2
+            if limit == 1 and not (swapped or len(known) == len(key) + 1):
                 continue
             return known
         return word
 
     def _word_terms(self, word: str, accented: bool) -> tuple[str, str]:
-        """The terms a question word matches: as typed (or folded) and as a keyword."""
+        """The terms a question word matches: as typed (or folded) and as a keyword.
+
+        A word typed with diacritics that no lesson has is matched without them (a slip of
+        the tone mark), unless that folds it into a question word: "chó" is not "cho".
+        """
+        if accented and f"a:{word}" not in self._df and fold(word) in STOP_WORDS:
+            return f"a:{word}", f"a:{word}"
         written = f"a:{word}" if accented and f"a:{word}" in self._df else f"f:{fold(word)}"
         return written, f"k:{fold(word)}"
 
-    def _pair_terms(self, words: list[str], accented: bool) -> list[str]:
-        """The pair terms of a question: adjacent words of which at least one says something."""
+    def _pair_terms(self, words: list[str], accented: bool, both: bool = False) -> list[str]:
+        """The pair terms of a question: adjacent words of which one (or both) says something."""
         out = []
         for a, b in zip(words, words[1:], strict=False):
-            if _is_stop(a) and _is_stop(b):
+            stops = self._is_stop(a, accented) + self._is_stop(b, accented)
+            if stops > (0 if both else 1):
                 continue
             written = f"a:{a} {b}" if accented else f"f:{fold(a)} {fold(b)}"
             out += [written, f"k:{fold(a)} {fold(b)}"]
@@ -279,11 +317,13 @@ class LessonIndex:
         """Return up to `limit` lessons that fit the question, best first (empty: none fits)."""
         words, accented = self.normalise(question)
         words = _drop_stop_phrases(words)
-        content = list(dict.fromkeys(w for w in words if not _is_stop(w)))
+        content = list(dict.fromkeys(w for w in words if not self._is_stop(w, accented)))
         if not content:
             return []
         unigrams = {w: self._word_terms(w, accented) for w in content}
         pairs = self._pair_terms(words, accented)
+        # Only two words that both say something make a pair strong enough to trust alone.
+        strong = self._pair_terms(words, accented, both=True)
         query = [t for terms in unigrams.values() for t in terms] + pairs
         query = [t for t in query if t in self._df]
         if not query:
@@ -304,25 +344,13 @@ class LessonIndex:
             if coverage < MIN_COVERAGE or score <= 0:
                 continue
             hits.append(Hit(lesson, score, coverage))
-            paired = len(content) == 1 or any(p in terms for p in pairs)
+            paired = len(content) == 1 or any(p in terms for p in strong)
             named = any(self._distinctive(u, i) for u in unigrams.values())
             confident |= paired or named
         if not confident:
             return []
         hits.sort(key=lambda h: (-h.score, h.lesson.order))
         return hits[:limit]
-
-
-def _is_stop(word: str) -> bool:
-    """Tell whether a word is a question word or part of a web address.
-
-    A word typed with diacritics is compared as written ("tử" is not "từ"), one typed
-    without them as folded.
-    """
-    key = fold(word)
-    if key in NOISE:
-        return True
-    return word in STOP_WRITTEN if _has_marks(word) else key in STOP_WORDS
 
 
 def _drop_stop_phrases(words: list[str]) -> list[str]:
