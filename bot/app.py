@@ -118,7 +118,11 @@ async def serve(app: App, stop: asyncio.Event) -> None:
     )
     started: list[Channel] = []
     scheduler = Scheduler(
-        app.sessions, app.db_engine, app.pipeline.dispatcher, metrics=app.metrics
+        app.sessions,
+        app.db_engine,
+        app.pipeline.dispatcher,
+        metrics=app.metrics,
+        curriculum=app.curriculum,
     )
     switch_interval = sys.getswitchinterval()
     if app.db_engine.dialect.name == "sqlite":

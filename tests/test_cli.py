@@ -282,3 +282,20 @@ def test_chart_report_and_excel_from_the_shell(tmp_path: Path) -> None:
     assert book[book.sheetnames[0]].freeze_panes == "A2"
     bad = hocvuso("chart", "--output", "/dev/null/x.png", cwd=tmp_path)
     assert bad.returncode == 1 and "cannot write" in bad.stderr
+
+
+def test_content_gaps_lists_unanswered_questions_without_numbers(tmp_path: Path) -> None:
+    lines = ["1", "1", "dong tam", "nguyen van an", "1"]  # consent, cohort, village, household
+    lines += ["thoi tiet ngay mai the nao", "0", "Thời tiết ngày mai thế nào?", "0"]
+    lines += ["goi so 0912345678 mua xe may tra gop", "0"]
+    result = hocvuso("demo", cwd=tmp_path, stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    assert "chưa tìm được bài học nào" in result.stdout
+
+    gaps = hocvuso("content", "gaps", "--days", "7", cwd=tmp_path)
+    assert gaps.returncode == 0, gaps.stderr
+    listed = gaps.stdout.splitlines()
+    assert listed[0].startswith("Unanswered questions in the last 7 days")
+    assert listed[1].split(None, 1) == ["2", "thoi tiet ngay mai the nao"]  # grouped, first
+    assert listed[2].split(None, 1) == ["1", "goi so mua xe may tra gop"]
+    assert "0912" not in gaps.stdout

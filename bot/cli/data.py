@@ -228,6 +228,27 @@ def content_check(folder: Annotated[Path | None, typer.Argument()] = None) -> No
     typer.echo(f"{len(lessons)} lessons, {questions} questions: all valid.")
 
 
+@content_app.command("gaps")
+def content_gaps(
+    days: Annotated[int, typer.Option(min=1, help="How many days back to look")] = 30,
+) -> None:
+    """Print the questions no lesson answered, grouped, most frequent first."""
+    from bot.storage.gaps import gaps_since, window
+    from bot.storage.models import utcnow
+
+    async def go() -> list[Any]:
+        async with build_app(settings()) as a, a.sessions() as session:
+            return await gaps_since(session, window(utcnow(), days))
+
+    gaps = run(go())
+    if not gaps:
+        typer.echo(f"No unanswered questions in the last {days} days.")
+        return
+    typer.echo(f"Unanswered questions in the last {days} days (times asked, question):")
+    for gap in gaps:
+        typer.echo(f"{gap.count:>5}  {gap.text}")
+
+
 # --- chat -----------------------------------------------------------------------------------
 async def seed_demo(s: Settings) -> str:
     """Create the demo commune with its villages and a small roster (idempotent)."""

@@ -2,18 +2,36 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.core.commands import EXAMPLES, menu_for
 from bot.core.context import Context
 from bot.core.messages import Option
-from bot.core.routes import ANYONE, Routes
+from bot.core.routes import ANYONE, Payload, Routes
 from bot.handlers import onboarding
 from bot.handlers import texts as t
-from bot.handlers.learning import OpenLesson, lesson_list
+from bot.handlers.learning import OpenLesson
 from bot.handlers.linking import looks_like_code, redeem
 from bot.handlers.menu import BACK, MENU_OPTIONS, MenuItem, RunCommand, show_menu
+from bot.storage.gaps import record_gap
+from bot.storage.models import Village
 from bot.text import fold
 
 routes = Routes()
+
+
+@dataclass(frozen=True)
+class AskStaff(Payload, prefix="hoicanbo"):
+    """Ask a person (a village head or the commune) what no lesson answers."""
+
+
+NOT_FOUND_OPTIONS = (
+    Option(t.ASK_STAFF, AskStaff().pack()),
+    Option(t.SEE_LESSONS, MenuItem("learn").pack()),
+    BACK,
+)
+# Prompts that are not a question waiting for its answer: typed text there is a new question.
+AT_REST = ("menu:", "lesson:", "hoicanbo", "cmd:")
 
 
 def help_text(ctx: Context) -> str:
@@ -87,15 +105,24 @@ async def ask(ctx: Context) -> None:
 
 @routes.step("question")
 async def find_lessons(ctx: Context) -> None:
-    """Offer the one to three lessons whose title or keywords best match the question."""
+    """Offer the one to three lessons that answer the question, or a way forward if none does."""
     ctx.end_step()
     found = ctx.curriculum.search(ctx.args)
     if not found:
-        ctx.say(t.ANSWER_NOT_FOUND)
-        await lesson_list(ctx)
+        await record_gap(ctx.session, ctx.args, ctx.now)
+        ctx.ask(t.ANSWER_NOT_FOUND, NOT_FOUND_OPTIONS)
         return
     options = [Option(f"📘 {x.title}"[:60], OpenLesson(x.id).pack()) for x in found]
     ctx.ask(t.ANSWER_FOUND, [*options, BACK])
+
+
+@routes.button(AskStaff)
+async def ask_staff(ctx: Context) -> None:
+    """Tell who can answer a question no lesson covers (the help desk will plug in here)."""
+    village = await ctx.session.get(Village, ctx.user.village_id) if ctx.user.village_id else None
+    where = f" {village.name}" if village else ""
+    options = [Option(t.SEE_LESSONS, MenuItem("learn").pack()), BACK]
+    ctx.ask(t.ASK_STAFF_REPLY.format(village=where), options)
 
 
 async def fallback(ctx: Context) -> None:
@@ -105,8 +132,9 @@ async def fallback(ctx: Context) -> None:
         return
     offered = ctx.offered()
     is_question = len(fold(ctx.args).split()) >= 2
-    if ctx.registered and is_question and ctx.curriculum.search(ctx.args, limit=1):
-        await find_lessons(ctx)
+    at_rest = all(o.payload.startswith(AT_REST) for o in offered)
+    if ctx.registered and is_question and (at_rest or ctx.curriculum.search(ctx.args, limit=1)):
+        await find_lessons(ctx)  # a question typed at the menu is always searched
         return
     if offered:
         ctx.say(t.NOT_AN_OPTION.format(count=len(offered)))

@@ -11,6 +11,7 @@ from bot.core.messages import Option
 from bot.core.routes import ANYONE, Payload, Routes
 from bot.handlers import texts as t
 from bot.handlers.menu import show_menu
+from bot.scheduling.nudges import cancel_nudges
 from bot.storage.models import AuditLog, Identity, LessonProgress, QuizAnswer
 from bot.storage.participation import recompute, recount_members
 
@@ -95,4 +96,6 @@ async def reminders(ctx: Context) -> None:
 async def on_reminders(ctx: Context) -> None:
     """Switch reminders on or off."""
     ctx.user.reminders_opt_in = ctx.args == "on"
+    if not ctx.user.reminders_opt_in:
+        await cancel_nudges(ctx.session, ctx.user.id)  # nothing already planned goes out
     await show_menu(ctx, t.REMINDERS_ON if ctx.user.reminders_opt_in else t.REMINDERS_OFF)

@@ -153,7 +153,18 @@ NOT_AN_OPTION = (
 
 ASK_QUESTION = 'Bạn muốn hỏi gì? Gõ câu hỏi, ví dụ: "làm sao cài VNeID".'
 ANSWER_FOUND = "Mình nghĩ những bài này sẽ giúp bạn:"
-ANSWER_NOT_FOUND = "Mình chưa tìm được bài nào hợp với câu hỏi này. Bạn xem danh sách bài nhé:"
+ANSWER_NOT_FOUND = (
+    "Mình chưa tìm được bài học nào trả lời câu hỏi này 🙏. Bạn có thể hỏi cán bộ xã "
+    "hoặc trưởng thôn, xem danh sách bài học, hoặc gõ câu hỏi theo cách khác nhé."
+)
+ASK_STAFF = "🙋 Hỏi cán bộ xã/trưởng thôn"
+SEE_LESSONS = "📚 Xem danh sách bài học"
+ASK_STAFF_REPLY = (
+    "🙋 Bạn hỏi trực tiếp trưởng thôn{village}, hoặc cán bộ Văn hóa – Xã hội ở Ủy ban "
+    "nhân dân xã (giờ hành chính) nhé.\n"
+    "Sắp tới bạn sẽ gửi câu hỏi cho cán bộ ngay trong khung chat này. Câu hỏi của bạn đã "
+    "được ghi lại (không kèm tên) để xã soạn thêm bài học."
+)
 
 REMINDERS_ON = "🔔 Đã bật tin nhắc học. Mình sẽ nhắc bạn nhẹ nhàng, không làm phiền ban đêm."
 REMINDERS_OFF = "🔕 Đã tắt tin nhắc học. Gõ /nhacnho để bật lại bất cứ lúc nào."

@@ -6,12 +6,13 @@ import datetime
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-
-from rapidfuzz import fuzz
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bot.lessons.answers import matches_typed
-from bot.text import fold
+
+if TYPE_CHECKING:
+    from bot.lessons.search import LessonIndex
 
 MATCH = 88  # how closely a question must contain a keyword
 WORDS_PER_MINUTE = 150  # reading speed assumed for an older reader on a phone
@@ -154,6 +155,13 @@ class Curriculum:
     """All lessons, in order."""
 
     lessons: tuple[Lesson, ...]
+    index: LessonIndex = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        """Build the question-search index once: the curriculum never changes after loading."""
+        from bot.lessons.search import LessonIndex
+
+        object.__setattr__(self, "index", LessonIndex(self.lessons))
 
     def get(self, lesson_id: str) -> Lesson | None:
         """Find a lesson by id (case-insensitive)."""
@@ -161,22 +169,5 @@ class Curriculum:
         return next((lesson for lesson in self.lessons if lesson.id == wanted), None)
 
     def search(self, question: str, limit: int = 3) -> list[Lesson]:
-        """Find the lessons a typed question is about, best first (empty when none fits).
-
-        A lesson scores the words of each of its keywords (and its title) that the question
-        contains, typos allowed; longer keywords weigh more, so "cai vneid muc 2" prefers the
-        VNeID-account lesson over every lesson that merely mentions VNeID.
-        """
-        query = fold(question)
-        if not query:
-            return []
-        scored = []
-        for lesson in self.lessons:
-            score = 0
-            for term in (lesson.title, *lesson.keywords):
-                folded = fold(term)
-                if folded and fuzz.token_set_ratio(query, folded) >= MATCH:
-                    score += len(folded.split())
-            if score:
-                scored.append((-score, lesson.order, lesson))
-        return [lesson for *_, lesson in sorted(scored)[:limit]]
+        """Find the lessons a typed question is about, best first (empty when none fits)."""
+        return [hit.lesson for hit in self.index.find(question, limit)]

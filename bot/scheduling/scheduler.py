@@ -12,9 +12,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.config import Settings
 from bot.delivery.broadcasts import update_progress
 from bot.delivery.dispatcher import Dispatcher
+from bot.lessons.model import Curriculum
 from bot.metrics import Metrics
+from bot.scheduling.nudges import curriculum_at, enqueue_nudges, plan_nudges
 from bot.scheduling.reminders import enqueue_planned, plan_deadline_reminders
 from bot.storage.db import transaction
 from bot.storage.models import utcnow
@@ -39,11 +42,19 @@ class _SkippedRunsFilter(logging.Filter):
 SKIPPED_RUNS_FILTER = _SkippedRunsFilter()
 
 
-async def plan_now(sessions: async_sessionmaker[AsyncSession], now: datetime) -> int:
-    """Plan what is due at `now` and put it in the outbox; return how many messages are new."""
+async def plan_now(
+    sessions: async_sessionmaker[AsyncSession], now: datetime, curriculum: Curriculum | None = None
+) -> int:
+    """Plan what is due at `now` and put it in the outbox; return how many messages are new.
+
+    Deadline reminders for village heads and staff, and learning nudges for residents (the
+    lessons are read from the configured folder unless `curriculum` is given).
+    """
+    lessons = curriculum or curriculum_at(Settings().content_path())
     async with transaction(sessions) as session:
         planned = await plan_deadline_reminders(session, now)
-        return await enqueue_planned(session, planned)
+        added = await enqueue_planned(session, planned)
+        return added + await enqueue_nudges(session, await plan_nudges(session, now, lessons))
 
 
 class Scheduler:
@@ -58,7 +69,9 @@ class Scheduler:
         clock: Callable[[], datetime] = utcnow,
         dispatch_seconds: float = 2.0,
         metrics: Metrics | None = None,
+        curriculum: Curriculum | None = None,
     ) -> None:
+        self.curriculum = curriculum
         self.metrics = metrics
         self.sessions = sessions
         self.db_engine = db_engine
@@ -183,7 +196,7 @@ class Scheduler:
         try:
             if not await self.is_leader():
                 return 0
-            added = await plan_now(self.sessions, self.clock())
+            added = await plan_now(self.sessions, self.clock(), self.curriculum)
         except Exception:
             log.exception("reminder planning failed")
             return 0

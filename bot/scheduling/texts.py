@@ -25,3 +25,15 @@ STAFF_MISSING = "📋 Hạn {due} — {title}: {missing}/{total} thôn chưa n�
 STAFF_ALL_DONE = "✅ Hạn {due} — {title}: cả {total} thôn đã nộp báo cáo."
 FIGURES = "{part}/{total} hộ có người học ({pct}%), mục tiêu {target}%."
 FIGURES_NO_TOTAL = "{part} hộ có người học (chưa khai báo tổng số hộ: gõ /sohodan)."
+
+# Learning nudges for residents who keep reminders on (bot/scheduling/nudges.py).
+NUDGE_RESUME = (
+    "📚 Bạn đang học dở bài «{title}». Chỉ còn vài phút nữa là xong!\n"
+    "Gõ /tiep để học tiếp nhé.\n"
+    "(Không muốn nhận tin nhắc học? Gõ /nhacnho để tắt.)"
+)
+NUDGE_NEXT = (
+    "🌱 Bài tiếp theo dành cho bạn: «{title}» (khoảng {minutes} phút).\n"
+    "Gõ /hoc để bắt đầu nhé.\n"
+    "(Không muốn nhận tin nhắc học? Gõ /nhacnho để tắt.)"
+)

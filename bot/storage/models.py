@@ -175,6 +175,9 @@ class User(Base):
     lessons_completed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the person last wrote (set by the router): learning nudges wait two days after it
+    # and stop after three unanswered ones, counted from it (bot/scheduling/nudges.py).
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Identity(Base):
@@ -399,3 +402,13 @@ __all__ = [
     "Village",
     "utcnow",
 ]
+
+
+class SearchGap(Base):
+    """A question no lesson answered: its text only (digits stripped), never who asked."""
+
+    __tablename__ = "search_gaps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(String(300))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
