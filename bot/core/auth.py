@@ -15,6 +15,7 @@ ROLE_NAMES = {
     STAFF: "cán bộ xã",
     ADMIN: "quản trị",
 }
+RANK = {RESIDENT: 0, VILLAGE_HEAD: 1, STAFF: 2, ADMIN: 3}
 HEADS = (VILLAGE_HEAD,)
 STAFF_ROLES = (STAFF, ADMIN)
 
@@ -44,12 +45,17 @@ def sees_commune(user: User, commune_id: int) -> bool:
     return user.role == ADMIN or (user.role == STAFF and user.scope_commune_id == commune_id)
 
 
+def rank(role: str | None) -> int:
+    """Order roles from resident (0) to admin (3)."""
+    return RANK.get(role or RESIDENT, 0)
+
+
 def may_invite(user: User, role: str, commune_id: int | None, village: Village | None) -> bool:
-    """Staff invite village heads and staff of their commune; admins invite anyone."""
+    """Staff invite village heads of their commune; only admins mint staff (or admin) codes."""
+    if user.deleted_at is not None:
+        return False
     if user.role == ADMIN:
         return role in ROLES and role != RESIDENT
-    if user.role != STAFF or role not in (VILLAGE_HEAD, STAFF):
+    if user.role != STAFF or role != VILLAGE_HEAD:
         return False
-    if role == VILLAGE_HEAD:
-        return village is not None and village.commune_id == user.scope_commune_id
-    return commune_id == user.scope_commune_id
+    return village is not None and village.commune_id == user.scope_commune_id

@@ -1,29 +1,78 @@
-"""Roles: redeem an invite code (/nhanma) and, for staff, create one (/moi)."""
+"""Roles: redeem an invite (/nhanma), create one (/moi), see and revoke roles (/vaitro)."""
 
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.core.auth import ROLE_NAMES, STAFF, VILLAGE_HEAD, may_invite
+from bot.core.auth import (
+    ADMIN,
+    RESIDENT,
+    ROLE_NAMES,
+    STAFF,
+    STAFF_ROLES,
+    VILLAGE_HEAD,
+    has_role,
+    may_invite,
+    sees_village,
+)
 from bot.core.context import Context
 from bot.core.messages import Option
+from bot.core.text import clean
 from bot.handlers import texts_village as t
 from bot.handlers.menu import show_menu
+from bot.handlers.onboarding import forget_newcomer
 from bot.storage import places
 from bot.storage.invites import create_invite, redeem_invite
-from bot.storage.models import Commune, Village
+from bot.storage.models import Commune, User, Village
+from bot.storage.roles import holder_of, revoke_role, role_holders
+from bot.storage.security import account_key
 
 
 async def redeem(ctx: Context) -> None:
-    """Grant the role of the invite code the user typed."""
+    """Grant the role of the invite code the user typed, asking for consent first if needed."""
     code = ctx.args.strip()
     if not code:
         ctx.ask(t.ASK_CODE, step="invite_code")
         return
-    result = await redeem_invite(ctx.session, ctx.user, code, ctx.now)
+    if ctx.user.consent_at is None:
+        ctx.ask(
+            t.INVITE_CONSENT,
+            [
+                Option(t.INVITE_CONSENT_YES, "nhanma:yes"),
+                Option(t.INVITE_CONSENT_NO, "nhanma:no"),
+            ],
+            code=code[:40],
+        )
+        return
+    await _grant(ctx, code)
+
+
+async def on_consent(ctx: Context) -> None:
+    """Record consent and redeem the code waiting for it, or keep nothing."""
+    code = str(ctx.data.get("code") or "")
+    ctx.end_step()
+    if ctx.args != "yes" or not code:
+        if ctx.user.consent_at is None and ctx.user.household_id is None:
+            await forget_newcomer(ctx)
+        ctx.say(t.INVITE_DECLINED)
+        return
+    ctx.user.consent_at = ctx.now
+    if ctx.inbound.display_name and not ctx.user.display_name:
+        ctx.user.display_name = clean(ctx.inbound.display_name)[:120] or None
+    await _grant(ctx, code)
+
+
+async def _grant(ctx: Context, code: str) -> None:
+    account = account_key(ctx.inbound.channel, ctx.inbound.external_id)
+    result = await redeem_invite(ctx.session, ctx.user, code, ctx.now, account)
     ctx.end_step()
     if not result.ok or result.invite is None:
-        ctx.say(t.CODE_BAD[result.reason])
+        held, offered = ctx.user.role, result.invite.role if result.invite else ""
+        ctx.say(
+            t.CODE_BAD[result.reason].format(
+                held=ROLE_NAMES.get(held, held), offered=ROLE_NAMES.get(offered, offered)
+            )
+        )
         return
     scope = ""
     if result.invite.village_id:
@@ -46,11 +95,11 @@ async def on_code_text(ctx: Context) -> None:
 
 
 async def invite(ctx: Context) -> None:
-    """Ask staff which role the new invite is for (/moi)."""
-    ctx.ask(
-        t.INVITE_ROLE,
-        [Option(t.INVITE_HEAD, "moi:village_head"), Option(t.INVITE_STAFF, "moi:staff")],
-    )
+    """Ask which role the new invite is for (/moi); only admins may invite staff."""
+    options = [Option(t.INVITE_HEAD, "moi:village_head")]
+    if ctx.user.role == ADMIN:
+        options.append(Option(t.INVITE_STAFF, "moi:staff"))
+    ctx.ask(t.INVITE_ROLE, options)
 
 
 async def on_invite(ctx: Context) -> None:
@@ -87,3 +136,73 @@ async def on_invite(ctx: Context) -> None:
             expires=row.expires_at.astimezone(zone).strftime("%d/%m/%Y"),
         )
     )
+
+
+async def list_roles(ctx: Context) -> None:
+    """Show who holds a role in the staff member's commune; offer to revoke village heads."""
+    commune_id = ctx.user.scope_commune_id if ctx.user.role != ADMIN else None
+    commune = await ctx.session.get(Commune, commune_id) if commune_id else None
+    name = commune.name if commune else "(tất cả)"
+    holders = await role_holders(ctx.session, commune_id)
+    if not holders:
+        ctx.say(t.ROLES_NONE.format(commune=name))
+        await show_menu(ctx)
+        return
+    lines = [t.ROLES_TITLE.format(commune=name), *(f"• {h.describe()}" for h in holders)]
+    heads = [h for h in holders if h.role == VILLAGE_HEAD and h.user_id != ctx.user.id]
+    if not heads:
+        ctx.say("\n".join(lines))
+        await show_menu(ctx)
+        return
+    ctx.ask(
+        "\n".join([*lines, "", t.ROLES_REVOKE_HINT]),
+        [
+            Option(
+                t.ROLES_REVOKE_OPTION.format(name=h.name, village=h.village)[:60],
+                f"vt:rev:{h.user_id}",
+            )
+            for h in heads
+        ],
+    )
+
+
+async def on_roles(ctx: Context) -> None:
+    """Confirm, then revoke a village head's role (vt:rev:ID, vt:ok:ID, vt:no)."""
+    action, _, rest = ctx.args.partition(":")
+    if action == "no" or not has_role(ctx.user, STAFF_ROLES):
+        ctx.say(t.ROLES_KEPT)
+        await show_menu(ctx)
+        return
+    target = await ctx.session.get(User, int(rest)) if rest.isdigit() else None
+    village = (
+        await ctx.session.get(Village, target.scope_village_id)
+        if target is not None and target.scope_village_id
+        else None
+    )
+    if (
+        target is None
+        or target.deleted_at is not None
+        or target.role != VILLAGE_HEAD
+        or village is None
+        or not sees_village(ctx.user, village)
+    ):
+        ctx.say(t.ROLES_GONE)
+        await show_menu(ctx)
+        return
+    holder = await holder_of(ctx.session, target)
+    if action == "rev":
+        ctx.ask(
+            t.ROLES_CONFIRM.format(name=holder.name, village=holder.village),
+            [
+                Option(t.ROLES_CONFIRM_YES, f"vt:ok:{target.id}"),
+                Option(t.ROLES_CONFIRM_NO, "vt:no"),
+            ],
+        )
+        return
+    await revoke_role(
+        ctx.session, target, ctx.now, actor_id=ctx.user.id, notice=t.ROLE_REVOKED_NOTICE
+    )
+    if target.id == ctx.user.id:
+        ctx.role_changed = RESIDENT
+    ctx.say(t.ROLES_REVOKED.format(name=holder.name, village=holder.village))
+    await show_menu(ctx)

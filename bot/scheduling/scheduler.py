@@ -16,6 +16,7 @@ from bot.delivery.broadcasts import update_progress
 from bot.delivery.dispatcher import Dispatcher
 from bot.metrics import Metrics
 from bot.scheduling.reminders import enqueue_planned, plan_deadline_reminders
+from bot.scheduling.retention import prune_expired
 from bot.storage.db import transaction
 from bot.storage.models import utcnow
 
@@ -40,7 +41,12 @@ SKIPPED_RUNS_FILTER = _SkippedRunsFilter()
 
 
 async def plan_now(sessions: async_sessionmaker[AsyncSession], now: datetime) -> int:
-    """Plan what is due at `now` and put it in the outbox; return how many messages are new."""
+    """Plan what is due at `now` and put it in the outbox; return how many messages are new.
+
+    The retention job runs here too, hourly, on the one instance that plans.
+    """
+    async with transaction(sessions) as session:
+        await prune_expired(session, now)
     async with transaction(sessions) as session:
         planned = await plan_deadline_reminders(session, now)
         return await enqueue_planned(session, planned)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -33,7 +34,14 @@ def is_sqlite(url: str) -> bool:
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """Create the async engine; SQLite gets WAL, foreign keys and one writer at a time."""
+    """Create the async engine; SQLite gets WAL, foreign keys and one writer at a time.
+
+    SQL parameters are hidden from errors and logs: they carry what people typed. For the
+    same reason aiosqlite's DEBUG lines, which print each statement with its parameters, are
+    never emitted, whatever level the operator chooses.
+    """
+    kwargs.setdefault("hide_parameters", True)
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
     if not is_sqlite(url):
         kwargs.setdefault("pool_pre_ping", True)
         return create_async_engine(url, **kwargs)
