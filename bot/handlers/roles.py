@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 
 from bot.core.auth import (
     ADMIN,
-    RESIDENT,
     ROLE_NAMES,
     STAFF,
     STAFF_ROLES,
@@ -202,7 +201,5 @@ async def on_roles(ctx: Context) -> None:
     await revoke_role(
         ctx.session, target, ctx.now, actor_id=ctx.user.id, notice=t.ROLE_REVOKED_NOTICE
     )
-    if target.id == ctx.user.id:
-        ctx.role_changed = RESIDENT
     ctx.say(t.ROLES_REVOKED.format(name=holder.name, village=holder.village))
     await show_menu(ctx)
