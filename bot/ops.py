@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import typer
 from pydantic import ValidationError
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from bot.channels.registry import CHANNELS
 from bot.config import Settings
@@ -119,7 +120,25 @@ def _sqlite_path(url: str) -> Path:
 
 
 def _pg_dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    """Return the libpq connection string without the password (argv is visible in `ps`)."""
+    parsed = make_url(url)
+    return URL.create(
+        "postgresql",
+        username=parsed.username,
+        host=parsed.host,
+        port=parsed.port,
+        database=parsed.database,
+        query=parsed.query,
+    ).render_as_string(hide_password=False)
+
+
+def _pg_env(url: str) -> dict[str, str]:
+    """Return the environment for pg_dump/pg_restore: the password travels in PGPASSWORD."""
+    env = dict(os.environ)
+    password = make_url(url).password
+    if password is not None:
+        env["PGPASSWORD"] = str(password)
+    return env
 
 
 def _tool(name: str) -> str:
@@ -129,8 +148,10 @@ def _tool(name: str) -> str:
     return found
 
 
-def _run(command: list[str]) -> None:
-    result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+def _run(command: list[str], env: dict[str, str] | None = None) -> None:
+    result = subprocess.run(  # noqa: S603
+        command, capture_output=True, text=True, check=False, env=env
+    )
     if result.returncode != 0:
         raise OpsError(f"{Path(command[0]).name} failed: {result.stderr.strip()[:300]}")
 
@@ -145,7 +166,10 @@ def backup_to(settings: Settings, target: Path) -> str:
         with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
             src.backup(dst)  # the online backup API: safe while the bot runs
         return f"SQLite backup written: {target}"
-    _run([_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={target}", _pg_dsn(url)])
+    _run(
+        [_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={target}", _pg_dsn(url)],
+        env=_pg_env(url),
+    )
     return f"PostgreSQL backup (pg_dump custom format) written: {target}"
 
 
@@ -173,7 +197,8 @@ def restore_from(settings: Settings, source: Path) -> str:
             "--single-transaction",
             f"--dbname={_pg_dsn(url)}",
             str(source),
-        ]
+        ],
+        env=_pg_env(url),
     )
     return f"PostgreSQL database restored from {source}"
 

@@ -164,4 +164,6 @@ async def grant(
             datetime.now(UTC),
         )
     await chat.say(f"/nhanma {code}")
+    if "nhận vai trò" in chat.text and "Bạn có đồng ý không?" in chat.text:
+        await chat.press("Đồng ý, nhận vai trò")  # never consented: asked first
     assert "Bạn đã được giao vai trò" in chat.text, chat.text

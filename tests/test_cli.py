@@ -227,7 +227,8 @@ def test_roles_deadlines_reminders_and_outbox_from_the_shell(tmp_path: Path) -> 
     assert code.returncode == 0, code.stderr
     assert "village_head Thôn Đồng Tâm" in code.stdout
     invite_code = code.stdout.split()[0]
-    chat = hocvuso("chat", "--user", "head", cwd=tmp_path, stdin=f"/nhanma {invite_code}\n/thon\n")
+    consented = f"/nhanma {invite_code}\n1\n/thon\n"  # "1": consent is asked first
+    chat = hocvuso("chat", "--user", "head", cwd=tmp_path, stdin=consented)
     assert "vai trò trưởng thôn của Thôn Đồng Tâm" in chat.stdout
     assert "0/320 hộ" in chat.stdout
     missing = hocvuso("invite", "--role", "village_head", "--village", "xa lac", cwd=tmp_path)

@@ -1,4 +1,4 @@
-"""Commands for roles and proactive messages: invites, the reminder planner, the outbox."""
+"""Commands for roles and proactive messages: invites, roles, reminders and the outbox."""
 
 from __future__ import annotations
 
@@ -18,18 +18,29 @@ from bot.cli import (
 )
 from bot.storage import db
 
+invite_app = typer.Typer(
+    help="Invite codes: create one (--role …), list the open ones, cancel one.",
+    invoke_without_command=True,
+)
+roles_app = typer.Typer(help="Who holds which role; take a role back.", no_args_is_help=True)
+app.add_typer(invite_app, name="invite")
+app.add_typer(roles_app, name="roles")
 
-@app.command("invite")
+
+@invite_app.callback()
 def invite(
-    role: Annotated[str, typer.Option(help="admin | staff | village_head")],
+    ctx: typer.Context,
+    role: Annotated[str | None, typer.Option(help="admin | staff | village_head")] = None,
     commune: Annotated[str | None, typer.Option(help="Commune of the role")] = None,
     village: Annotated[str | None, typer.Option(help="Village, for a village head")] = None,
 ) -> None:
     """Create a one-time invite code (valid 7 days) that grants a role with its scope."""
     from bot.storage.invites import create_invite, find_village
 
+    if ctx.invoked_subcommand is not None:
+        return
     if role not in ("admin", "staff", "village_head"):
-        raise CliError("--role must be admin, staff or village_head")
+        raise CliError("--role must be admin, staff or village_head (or: invite list | cancel)")
 
     async def go() -> str:
         async with build_app(settings()) as a, db.transaction(a.sessions) as session:
@@ -40,6 +51,7 @@ def invite(
             if role == "village_head":
                 if not village or commune_row is None:
                     raise CliError("a village head needs --village")
+                assert commune_row is not None  # commune_named raises when there is none
                 village_row = await find_village(session, commune_row.id, village)
                 if village_row is None:
                     raise CliError(f"village {village!r} not found in {commune_row.name}")
@@ -54,6 +66,87 @@ def invite(
             scope = village_row.name if village_row else (commune_row.name if commune_row else "")
             expires = row.expires_at.astimezone(a.settings.tz).strftime("%d/%m/%Y %H:%M")
             return f"{code}\n{role} {scope} — one use, expires {expires}. Send: /nhanma {code}"
+
+    typer.echo(run(go()))
+
+
+@invite_app.command("list")
+def invite_list() -> None:
+    """List the invites not yet used, cancelled or expired (codes shown by their prefix)."""
+    from bot.services.roles import invite_scope, open_invites
+
+    async def go() -> list[str]:
+        async with build_app(settings()) as a, a.sessions() as session:
+            lines = []
+            for row in await open_invites(session, datetime.now(a.settings.tz)):
+                expires = row.expires_at.astimezone(a.settings.tz).strftime("%d/%m/%Y %H:%M")
+                prefix = f"{row.code_prefix}…" if row.code_prefix else "(old code)"
+                scope = await invite_scope(session, row)
+                lines.append(f"#{row.id} {prefix:10} {row.role:13} {scope} — expires {expires}")
+            return lines
+
+    lines = run(go())
+    typer.echo("\n".join(lines) if lines else "No open invite.")
+
+
+@invite_app.command("cancel")
+def invite_cancel(
+    code: Annotated[str, typer.Argument(help="The code, or its beginning (HVS-7K)")],
+) -> None:
+    """Cancel an open invite named by its code or the beginning of it."""
+    from bot.services.roles import cancel_invite, invite_scope, invites_named
+
+    async def go() -> str:
+        async with build_app(settings()) as a, db.transaction(a.sessions) as session:
+            found = await invites_named(session, code, datetime.now(a.settings.tz))
+            if not found:
+                raise CliError(f"no open invite starts with {code!r} (see: hocvuso invite list)")
+            if len(found) > 1:
+                ids = ", ".join(f"#{i.id}" for i in found)
+                raise CliError(f"{len(found)} open invites ({ids}) match {code!r}: give the code")
+            row = found[0]
+            await cancel_invite(session, row, datetime.now(a.settings.tz))
+            return f"Cancelled invite #{row.id}: {row.role} {await invite_scope(session, row)}"
+
+    typer.echo(run(go()))
+
+
+@roles_app.command("list")
+def roles_list(
+    commune: Annotated[str | None, typer.Option(help="Only this commune")] = None,
+) -> None:
+    """List everyone holding a role (village head, staff, admin) and where it applies."""
+    from bot.services.roles import role_holders
+
+    async def go() -> list[str]:
+        async with build_app(settings()) as a, a.sessions() as session:
+            commune_id = (await commune_named(session, commune)).id if commune else None
+            return [h.describe() for h in await role_holders(session, commune_id)]
+
+    lines = run(go())
+    typer.echo("\n".join(lines) if lines else "Nobody holds a role.")
+
+
+@roles_app.command("revoke")
+def roles_revoke(
+    user: Annotated[int, typer.Option("--user", help="The user's number (see: roles list)")],
+) -> None:
+    """Take a user's role back: they stay a resident with their learning kept."""
+    from bot.handlers.texts_village import ROLE_REVOKED_NOTICE
+    from bot.services.roles import revoke_role
+    from bot.storage.models import User
+
+    async def go() -> str:
+        async with build_app(settings()) as a, db.transaction(a.sessions) as session:
+            row = await session.get(User, user)
+            if row is None or row.deleted_at is not None:
+                raise CliError(f"user #{user} not found")
+            if row.role == "resident":
+                raise CliError(f"user #{user} holds no role")
+            lost = await revoke_role(
+                session, row, datetime.now(a.settings.tz), notice=ROLE_REVOKED_NOTICE
+            )
+            return f"{lost.describe()} — revoked; now a resident."
 
     typer.echo(run(go()))
 
@@ -121,7 +214,7 @@ def outbox_status() -> None:
     if not counts:
         typer.echo("The outbox is empty.")
         return
-    statuses = ("pending", "sending", "sent", "failed", "unreachable")
+    statuses = ("pending", "sending", "sent", "failed", "unreachable", "cancelled")
     typer.echo(f"{'kind':18}" + "".join(f"{s:>12}" for s in statuses))
     for kind in sorted({k for k, _ in counts}):
         typer.echo(f"{kind:18}" + "".join(f"{counts.get((kind, s), 0):>12}" for s in statuses))

@@ -24,6 +24,7 @@ from bot.cli import (
     write_file,
 )
 from bot.config import Settings
+from bot.stats.cells import as_data
 from bot.stats.coverage import CommuneCoverage, commune_coverage, stats_json
 
 
@@ -152,7 +153,8 @@ def render_csv(communes: list[CommuneCoverage]) -> str:
     for c in communes:
         for v in c.villages:
             writer.writerow(
-                [
+                as_data(cell)
+                for cell in [
                     c.name,
                     v.name,
                     "" if v.households_total is None else v.households_total,

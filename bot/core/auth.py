@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from bot.roles import ADMIN, RANK, RESIDENT, ROLE_NAMES, ROLES, STAFF, VILLAGE_HEAD, rank
 from bot.storage.models import User, Village
 
-RESIDENT = "resident"
-VILLAGE_HEAD = "village_head"
-STAFF = "staff"
-ADMIN = "admin"
-ROLES = (RESIDENT, VILLAGE_HEAD, STAFF, ADMIN)
-ROLE_NAMES = {
-    RESIDENT: "người dân",
-    VILLAGE_HEAD: "trưởng thôn",
-    STAFF: "cán bộ xã",
-    ADMIN: "quản trị",
-}
+__all__ = [
+    "ADMIN",
+    "RANK",
+    "RESIDENT",
+    "ROLES",
+    "ROLE_NAMES",
+    "STAFF",
+    "VILLAGE_HEAD",
+    "rank",
+]
+
 HEADS = (VILLAGE_HEAD,)
 STAFF_ROLES = (STAFF, ADMIN)
 
@@ -24,12 +25,32 @@ def has_role(user: User, roles: tuple[str, ...]) -> bool:
     return user.deleted_at is None and user.role in roles
 
 
+def sees_village(user: User, village: Village) -> bool:
+    """Tell whether the user's role covers this village (a head sees only their own)."""
+    if user.deleted_at is not None:
+        return False
+    if user.role == ADMIN:
+        return True
+    if user.role == STAFF:
+        return village.commune_id == user.scope_commune_id
+    if user.role == VILLAGE_HEAD:
+        return village.id == user.scope_village_id
+    return False
+
+
+def sees_commune(user: User, commune_id: int) -> bool:
+    """Tell whether the user's role covers this commune."""
+    if user.deleted_at is not None:
+        return False
+    return user.role == ADMIN or (user.role == STAFF and user.scope_commune_id == commune_id)
+
+
 def may_invite(user: User, role: str, commune_id: int | None, village: Village | None) -> bool:
-    """Staff invite village heads and staff of their commune; admins invite anyone."""
+    """Staff invite village heads of their commune; only admins mint staff (or admin) codes."""
+    if user.deleted_at is not None:
+        return False
     if user.role == ADMIN:
         return role in ROLES and role != RESIDENT
-    if user.role != STAFF or role not in (VILLAGE_HEAD, STAFF):
+    if user.role != STAFF or role != VILLAGE_HEAD:
         return False
-    if role == VILLAGE_HEAD:
-        return village is not None and village.commune_id == user.scope_commune_id
-    return commune_id == user.scope_commune_id
+    return village is not None and village.commune_id == user.scope_commune_id

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +23,7 @@ REPLY = "reply"
 # right after the commit (the fast path). A crash between the commit and the send leaves them
 # leased: when the lease runs out the dispatcher (of any process) sends them.
 REPLY_LEASE = timedelta(seconds=15)
+KEPT_FOR = timedelta(days=90)  # sent, failed, unreachable and cancelled rows
 
 
 def payload_of(reply: Reply) -> dict[str, Any]:
@@ -140,6 +141,47 @@ async def reachable_identities(session: AsyncSession, user_ids: list[int]) -> di
         .order_by(Identity.created_at, Identity.id)
     )
     return {identity.user_id: identity for identity in rows}
+
+
+async def cancel_pending(session: AsyncSession, user_id: int) -> int:
+    """Cancel the messages still waiting for a person who deleted their data.
+
+    Matched by user and by their app accounts (call before the accounts are deleted); the
+    chat id and the text are wiped, the row stays so a notice's counts still add up.
+    """
+    accounts = [
+        (identity.channel, identity.chat_id)
+        for identity in await session.scalars(select(Identity).where(Identity.user_id == user_id))
+    ]
+    mine = OutboxMessage.user_id == user_id
+    if accounts:
+        mine = or_(mine, tuple_(OutboxMessage.channel, OutboxMessage.chat_id).in_(accounts))
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "pending", mine)
+        .values(
+            status="cancelled",
+            chat_id="",
+            user_id=None,
+            payload={"text": ""},
+            last_error="cancelled: the person deleted their data",
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def prune_finished(session: AsyncSession, now: datetime) -> int:
+    """Delete sent, failed, unreachable and cancelled messages older than 90 days."""
+    result = await session.execute(
+        delete(OutboxMessage)
+        .where(
+            OutboxMessage.status.in_(("sent", "failed", "unreachable", "cancelled")),
+            OutboxMessage.created_at < now - KEPT_FOR,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def status_counts(session: AsyncSession) -> dict[tuple[str, str], int]:

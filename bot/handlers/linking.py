@@ -9,14 +9,23 @@ from datetime import timedelta
 
 from sqlalchemy import delete, select
 
+from bot.core.auth import ROLE_NAMES
 from bot.core.context import Context
 from bot.core.routes import ANYONE, Routes
+from bot.delivery.outbox import enqueue
 from bot.handlers import onboarding
 from bot.handlers import texts as t
 from bot.handlers.menu import show_menu
-from bot.storage.accounts import merge_users
+from bot.storage.accounts import merge_users, role_clash
 from bot.storage.db import dialect
-from bot.storage.models import AuditLog, LinkCode, User
+from bot.storage.models import AuditLog, Identity, LinkCode, User
+from bot.storage.security import (
+    KEPT_FOR,
+    LINK_FAIL,
+    account_key,
+    failures,
+    record_failure,
+)
 
 CODE = re.compile(r"^\d{6}$")
 VALID_FOR = timedelta(minutes=10)
@@ -68,8 +77,10 @@ async def link(ctx: Context) -> None:
 async def redeem(ctx: Context, typed: str) -> None:
     """Join this account to the user who asked for the code on their other app."""
     code = typed.replace(" ", "")
-    failures = [f for f in ctx.get("link_failures", []) if f > (ctx.now - VALID_FOR).timestamp()]
-    if len(failures) >= MAX_FAILURES:
+    account = account_key(ctx.inbound.channel, ctx.inbound.external_id)
+    since = ctx.now - KEPT_FOR
+    if await failures(ctx.session, LINK_FAIL, account, since) >= MAX_FAILURES:
+        # Refused before looking the code up: a blocked account learns nothing from a guess.
         ctx.say(t.LINK_TOO_MANY)
         return
     row = None
@@ -82,7 +93,7 @@ async def redeem(ctx: Context, typed: str) -> None:
             )
         )
     if row is None:
-        ctx.put("link_failures", [*failures, ctx.now.timestamp()])
+        await _failed(ctx, account)
         ctx.say(t.LINK_BAD_CODE)
         ctx.repeat_prompt()
         return
@@ -95,18 +106,84 @@ async def redeem(ctx: Context, typed: str) -> None:
     if target is None or target.deleted_at is not None:
         ctx.say(t.LINK_BAD_CODE)
         return
-    row.used_at = ctx.now
     source = ctx.user
+    if role_clash(source, target):
+        ctx.say(t.LINK_ROLE_CLASH.format(mine=_role(source), theirs=_role(target)))
+        return
+    row.used_at = ctx.now
+    old_role = source.role
     await merge_users(ctx.session, source, target, ctx.now)
     ctx.session.add(
         AuditLog(
             actor_id=target.id,
             action="user.link",
             target=f"user:{source.id}",
-            detail={"channel": ctx.inbound.channel},
+            detail={"channel": ctx.inbound.channel, "role": target.role},
             at=ctx.now,
         )
     )
     ctx.switch_user(target)
+    if target.role != old_role:
+        ctx.role_changed = target.role  # this app's command menu shows the kept role
     ctx.say(t.LINKED.format(app=APPS.get(row.channel, row.channel)))
     await show_menu(ctx)
+
+
+async def _failed(ctx: Context, account: str) -> None:
+    """Count a wrong code against the account and every outstanding code; burn guessed ones.
+
+    Nobody can tell which code a wrong guess aimed at, so it counts against all of them: a
+    code that has seen MAX_FAILURES wrong tries since it was given is burned and its owner
+    told, which keeps the chance of guessing any one code below 5 in a million.
+    """
+    open_codes = list(
+        await ctx.session.scalars(
+            select(LinkCode).where(LinkCode.used_at.is_(None), LinkCode.expires_at > ctx.now)
+        )
+    )
+    keys = [account, *(f"link:{c.id}" for c in open_codes)]
+    await record_failure(ctx.session, LINK_FAIL, keys, ctx.now)
+    ctx.session.add(
+        AuditLog(
+            actor_id=ctx.user.id,
+            action="link.fail",
+            target=account[:200],
+            detail={"channel": ctx.inbound.channel},
+            at=ctx.now,
+        )
+    )
+    for code in open_codes:
+        given = max(code.expires_at - VALID_FOR, ctx.now - KEPT_FOR)
+        if await failures(ctx.session, LINK_FAIL, f"link:{code.id}", given) >= MAX_FAILURES:
+            await _burn(ctx, code)
+
+
+async def _burn(ctx: Context, code: LinkCode) -> None:
+    """Destroy a code under attack and tell its owner on the app where they asked for it."""
+    await ctx.session.delete(code)
+    identity = await ctx.session.scalar(
+        select(Identity).where(Identity.user_id == code.user_id, Identity.channel == code.channel)
+    )
+    if identity is not None:
+        await enqueue(
+            ctx.session,
+            channel=identity.channel,
+            chat_id=identity.chat_id,
+            text=t.LINK_BURNED,
+            kind="security",
+            dedupe_key=f"link-burned:{code.id}:{code.code_hash[:16]}",
+            user_id=code.user_id,
+        )
+    ctx.session.add(
+        AuditLog(
+            actor_id=None,
+            action="link.burn",
+            target=f"user:{code.user_id}",
+            detail={"failures": MAX_FAILURES},
+            at=ctx.now,
+        )
+    )
+
+
+def _role(user: User) -> str:
+    return ROLE_NAMES.get(user.role, user.role)

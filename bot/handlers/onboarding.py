@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
+from bot.core.auth import RESIDENT
 from bot.core.context import Context
 from bot.core.messages import Option
 from bot.core.routes import ANYONE, Payload, Routes
 from bot.handlers import texts as t
 from bot.handlers.menu import show_menu
 from bot.storage import places
-from bot.storage.models import Commune, Household, Village
+from bot.storage.limits import folded_name, person_name
+from bot.storage.models import Commune, Household, Identity, LinkCode, Village
 from bot.storage.participation import recount_members
+from bot.storage.self_declared import drop_own_unused, other_own_in_use
 from bot.text import clean, fold, rank
 
 SURE = 90  # a typed name this close is taken without asking
@@ -108,6 +111,8 @@ async def resume(ctx: Context) -> None:
 async def on_consent(ctx: Context) -> None:
     """Record consent, or say goodbye and keep nothing."""
     if ctx.args != "yes":
+        if ctx.user.consent_at is None and ctx.user.household_id is None:
+            await forget_newcomer(ctx)
         ctx.clear()
         ctx.say(t.GOODBYE)
         return
@@ -115,6 +120,19 @@ async def on_consent(ctx: Context) -> None:
     if ctx.inbound.display_name:
         ctx.user.display_name = clean(ctx.inbound.display_name)[:120] or None
     await resume(ctx)
+
+
+async def forget_newcomer(ctx: Context) -> None:
+    """Delete a person who never consented: their user row and app accounts, in this
+    transaction, so only the answer to their refusal remains."""
+    user = ctx.user
+    if user.role != RESIDENT:
+        return  # a role holder's account is kept for the role; /xoadulieu handles the rest
+    await ctx.session.execute(delete(LinkCode).where(LinkCode.user_id == user.id))
+    await ctx.session.execute(delete(Identity).where(Identity.user_id == user.id))
+    await ctx.session.delete(user)
+    await ctx.session.flush()
+    ctx.clear()
 
 
 @routes.button(Cohort, access=ANYONE)
@@ -317,6 +335,8 @@ async def on_household(ctx: Context) -> None:
             ctx.ask(t.ASK_HOUSEHOLD, step="household")
             return
         household: Household | None = await _find_or_create_self_declared(ctx, village_id, typed)
+        if household is None:
+            return
     else:
         household = await ctx.session.get(Household, _int(ctx.args))
     if household is None or household.village_id != village_id:
@@ -324,15 +344,19 @@ async def on_household(ctx: Context) -> None:
         return
     left, ctx.user.household_id = ctx.user.household_id, household.id
     await recount_members(ctx.session, left, household.id)
+    await drop_own_unused(ctx.session, ctx.user.id, keep=household.id)
     ctx.end_step()
     village = await ctx.session.get(Village, village_id)
     ctx.say(t.REGISTERED.format(village=village.name if village else "", head=household.head_name))
     await show_menu(ctx)
 
 
-async def _find_or_create_self_declared(ctx: Context, village_id: int, typed: str) -> Household:
-    head = typed.title()
-    folded = fold(head)
+async def _find_or_create_self_declared(
+    ctx: Context, village_id: int, typed: str
+) -> Household | None:
+    """Join the household of that name, or declare it; one declared household per person."""
+    head = person_name(typed)
+    folded = folded_name(head)
     existing = await ctx.session.scalar(
         select(Household).where(
             Household.village_id == village_id, Household.head_name_folded == folded
@@ -340,8 +364,17 @@ async def _find_or_create_self_declared(ctx: Context, village_id: int, typed: st
     )
     if existing:
         return existing
+    in_use = await other_own_in_use(ctx.session, ctx.user)
+    if in_use is not None:
+        ctx.say(t.HOUSEHOLD_ONE_ONLY.format(head=in_use.head_name))
+        ctx.ask(t.ASK_HOUSEHOLD, step="household")
+        return None
     household = Household(
-        village_id=village_id, head_name=head, head_name_folded=folded, source="self"
+        village_id=village_id,
+        head_name=head,
+        head_name_folded=folded,
+        source="self",
+        created_by=ctx.user.id,
     )
     ctx.session.add(household)
     await ctx.session.flush()

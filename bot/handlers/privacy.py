@@ -9,11 +9,13 @@ from sqlalchemy import delete
 from bot.core.context import Context
 from bot.core.messages import Option
 from bot.core.routes import ANYONE, Payload, Routes
+from bot.delivery.outbox import cancel_pending
 from bot.handlers import texts as t
 from bot.handlers.menu import show_menu
 from bot.scheduling.nudges import cancel_nudges
-from bot.storage.models import AuditLog, Identity, LessonProgress, QuizAnswer
+from bot.storage.models import AuditLog, Household, Identity, LessonProgress, LinkCode, QuizAnswer
 from bot.storage.participation import recompute, recount_members
+from bot.storage.self_declared import anonymise_own, drop_own_unused
 
 routes = Routes()
 
@@ -61,6 +63,8 @@ async def on_delete(ctx: Context) -> None:
     session = ctx.session
     await session.execute(delete(QuizAnswer).where(QuizAnswer.user_id == user.id))
     await session.execute(delete(LessonProgress).where(LessonProgress.user_id == user.id))
+    await session.execute(delete(LinkCode).where(LinkCode.user_id == user.id))
+    await cancel_pending(session, user.id)
     await session.execute(delete(Identity).where(Identity.user_id == user.id))
     user.display_name = None
     user.cohort = None
@@ -70,7 +74,9 @@ async def on_delete(ctx: Context) -> None:
     user.lessons_started = user.lessons_completed = 0
     user.deleted_at = ctx.now
     await recount_members(session, household_id)
-    if household_id:
+    await drop_own_unused(session, user.id)
+    await anonymise_own(session, user.id)
+    if household_id and await session.get(Household, household_id) is not None:
         await recompute(session, household_id)
     session.add(
         AuditLog(actor_id=user.id, action="user.delete", target=f"user:{user.id}", at=ctx.now)

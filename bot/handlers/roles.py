@@ -1,19 +1,32 @@
-"""Roles: redeem an invite code (/nhanma) and, for staff, create one (/moi)."""
+"""Roles: redeem an invite (/nhanma), create one (/moi), see and revoke roles (/vaitro)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.core.auth import ADMIN, ROLE_NAMES, STAFF, VILLAGE_HEAD, may_invite
+from bot.core.auth import (
+    ADMIN,
+    ROLE_NAMES,
+    STAFF,
+    STAFF_ROLES,
+    VILLAGE_HEAD,
+    has_role,
+    may_invite,
+    sees_village,
+)
 from bot.core.context import Context
 from bot.core.messages import Option
 from bot.core.routes import ANYONE, Payload, Routes, roles
 from bot.handlers import texts_village as t
 from bot.handlers.menu import show_menu
+from bot.handlers.onboarding import forget_newcomer
+from bot.services.roles import holder_of, revoke_role, role_holders
 from bot.storage import places
 from bot.storage.invites import create_invite, redeem_invite
-from bot.storage.models import Commune, Village
+from bot.storage.models import Commune, User, Village
+from bot.storage.security import account_key
+from bot.text import clean
 
 routes = Routes()
 STAFF_ONLY = roles(STAFF, ADMIN)
@@ -27,17 +40,68 @@ class InviteFor(Payload, prefix="moi"):
     village: int = 0
 
 
+@dataclass(frozen=True)
+class InviteConsent(Payload, prefix="nhanma"):
+    """The answer to "may we keep your name for the role?" before a code is redeemed."""
+
+    answer: str
+
+
+@dataclass(frozen=True)
+class RoleAction(Payload, prefix="vt"):
+    """/vaitro: "rev" (ask to revoke), "ok" (revoke) or "no", for a person's user id."""
+
+    action: str
+    user: int = 0
+
+
 @routes.command("nhanma", "nhan ma", access=ANYONE, takes_args=True)
 async def redeem(ctx: Context) -> None:
-    """Grant the role of the invite code the user typed."""
+    """Grant the role of the invite code the user typed, asking for consent first if needed."""
     code = ctx.args.strip()
     if not code:
         ctx.ask(t.ASK_CODE, step="invite_code")
         return
-    result = await redeem_invite(ctx.session, ctx.user, code, ctx.now)
+    if ctx.user.consent_at is None:
+        ctx.ask(
+            t.INVITE_CONSENT,
+            [
+                Option(t.INVITE_CONSENT_YES, InviteConsent("yes").pack()),
+                Option(t.INVITE_CONSENT_NO, InviteConsent("no").pack()),
+            ],
+            code=code[:40],
+        )
+        return
+    await _grant(ctx, code)
+
+
+@routes.button(InviteConsent, access=ANYONE)
+async def on_consent(ctx: Context) -> None:
+    """Record consent and redeem the code waiting for it, or keep nothing."""
+    code = str(ctx.data.get("code") or "")
+    ctx.end_step()
+    if ctx.args != "yes" or not code:
+        if ctx.user.consent_at is None and ctx.user.household_id is None:
+            await forget_newcomer(ctx)
+        ctx.say(t.INVITE_DECLINED)
+        return
+    ctx.user.consent_at = ctx.now
+    if ctx.inbound.display_name and not ctx.user.display_name:
+        ctx.user.display_name = clean(ctx.inbound.display_name)[:120] or None
+    await _grant(ctx, code)
+
+
+async def _grant(ctx: Context, code: str) -> None:
+    account = account_key(ctx.inbound.channel, ctx.inbound.external_id)
+    result = await redeem_invite(ctx.session, ctx.user, code, ctx.now, account)
     ctx.end_step()
     if not result.ok or result.invite is None:
-        ctx.say(t.CODE_BAD[result.reason])
+        held, offered = ctx.user.role, result.invite.role if result.invite else ""
+        ctx.say(
+            t.CODE_BAD[result.reason].format(
+                held=ROLE_NAMES.get(held, held), offered=ROLE_NAMES.get(offered, offered)
+            )
+        )
         return
     scope = ""
     if result.invite.village_id:
@@ -62,14 +126,11 @@ async def on_code_text(ctx: Context) -> None:
 
 @routes.command("moi", "tao ma moi", access=STAFF_ONLY)
 async def invite(ctx: Context) -> None:
-    """Ask staff which role the new invite is for (/moi)."""
-    ctx.ask(
-        t.INVITE_ROLE,
-        [
-            Option(t.INVITE_HEAD, InviteFor(VILLAGE_HEAD).pack()),
-            Option(t.INVITE_STAFF, InviteFor(STAFF).pack()),
-        ],
-    )
+    """Ask which role the new invite is for (/moi); only admins may invite staff."""
+    options = [Option(t.INVITE_HEAD, InviteFor(VILLAGE_HEAD).pack())]
+    if ctx.user.role == ADMIN:
+        options.append(Option(t.INVITE_STAFF, InviteFor(STAFF).pack()))
+    ctx.ask(t.INVITE_ROLE, options)
 
 
 @routes.button(InviteFor, access=STAFF_ONLY)
@@ -109,3 +170,75 @@ async def on_invite(ctx: Context) -> None:
             expires=row.expires_at.astimezone(zone).strftime("%d/%m/%Y"),
         )
     )
+
+
+@routes.command("vaitro", "vai tro", access=STAFF_ONLY)
+async def list_roles(ctx: Context) -> None:
+    """Show who holds a role in the staff member's commune; offer to revoke village heads."""
+    commune_id = ctx.user.scope_commune_id if ctx.user.role != ADMIN else None
+    commune = await ctx.session.get(Commune, commune_id) if commune_id else None
+    name = commune.name if commune else "(tất cả)"
+    holders = await role_holders(ctx.session, commune_id)
+    if not holders:
+        ctx.say(t.ROLES_NONE.format(commune=name))
+        await show_menu(ctx)
+        return
+    lines = [t.ROLES_TITLE.format(commune=name), *(f"• {h.describe()}" for h in holders)]
+    heads = [h for h in holders if h.role == VILLAGE_HEAD and h.user_id != ctx.user.id]
+    if not heads:
+        ctx.say("\n".join(lines))
+        await show_menu(ctx)
+        return
+    ctx.ask(
+        "\n".join([*lines, "", t.ROLES_REVOKE_HINT]),
+        [
+            Option(
+                t.ROLES_REVOKE_OPTION.format(name=h.name, village=h.village)[:60],
+                RoleAction("rev", h.user_id).pack(),
+            )
+            for h in heads
+        ],
+    )
+
+
+@routes.button(RoleAction, access=STAFF_ONLY)
+async def on_roles(ctx: Context) -> None:
+    """Confirm, then revoke a village head's role (vt:rev:ID, vt:ok:ID, vt:no)."""
+    chosen = ctx.payload
+    assert isinstance(chosen, RoleAction)
+    action, rest = chosen.action, str(chosen.user)
+    if action == "no" or not has_role(ctx.user, STAFF_ROLES):
+        ctx.say(t.ROLES_KEPT)
+        await show_menu(ctx)
+        return
+    target = await ctx.session.get(User, int(rest)) if rest.isdigit() else None
+    village = (
+        await ctx.session.get(Village, target.scope_village_id)
+        if target is not None and target.scope_village_id
+        else None
+    )
+    if (
+        target is None
+        or target.deleted_at is not None
+        or target.role != VILLAGE_HEAD
+        or village is None
+        or not sees_village(ctx.user, village)
+    ):
+        ctx.say(t.ROLES_GONE)
+        await show_menu(ctx)
+        return
+    holder = await holder_of(ctx.session, target)
+    if action == "rev":
+        ctx.ask(
+            t.ROLES_CONFIRM.format(name=holder.name, village=holder.village),
+            [
+                Option(t.ROLES_CONFIRM_YES, RoleAction("ok", target.id).pack()),
+                Option(t.ROLES_CONFIRM_NO, RoleAction("no").pack()),
+            ],
+        )
+        return
+    await revoke_role(
+        ctx.session, target, ctx.now, actor_id=ctx.user.id, notice=t.ROLE_REVOKED_NOTICE
+    )
+    ctx.say(t.ROLES_REVOKED.format(name=holder.name, village=holder.village))
+    await show_menu(ctx)

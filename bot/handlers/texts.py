@@ -17,7 +17,7 @@ CONSENT = (
 CONSENT_YES = "Đồng ý"
 CONSENT_NO = "Không đồng ý"
 GOODBYE = (
-    "Mình hiểu. Mình sẽ không lưu thông tin gì của bạn. "
+    "Mình hiểu. Mình không lưu thông tin gì của bạn: cả tài khoản vừa tạo cũng đã xoá. "
     "Khi nào muốn học, bạn chỉ cần gõ /start nhé. Chúc bạn một ngày vui! 🌿"
 )
 NO_COMMUNE = (
@@ -50,6 +50,10 @@ HOUSEHOLD_CHOOSE = "Mình thấy vài hộ có tên gần giống. Hộ của b�
 HOUSEHOLD_NONE_OF_THESE = "Không có hộ của tôi"
 HOUSEHOLD_NEW = 'Thôn chưa có hộ "{typed}" trên hệ thống. Tạo hộ mới với chủ hộ là {typed}?'
 HOUSEHOLD_CREATE = "Tạo hộ mới"
+HOUSEHOLD_ONE_ONLY = (
+    "Bạn đã tạo hộ {head} và đã có người khác trong hộ đó. Mỗi người chỉ tạo được một hộ. "
+    "Bạn gõ tên chủ hộ của một hộ đã có, hoặc nhờ trưởng thôn thêm hộ giúp nhé."
+)
 HOUSEHOLD_ROSTER_ONLY = (
     'Mình không tìm thấy hộ "{typed}" trong danh sách hộ của {village}. '
     "Bạn gõ lại họ tên chủ hộ hoặc mã hộ (hỏi trưởng thôn nếu chưa rõ) nhé."
@@ -180,7 +184,20 @@ LINK_CODE = (
 LINK_BAD_CODE = (
     "Mã liên kết không đúng hoặc đã hết hạn. Bạn kiểm tra lại, hoặc lấy mã mới bằng /lienket."
 )
-LINK_TOO_MANY = "Bạn đã nhập sai mã nhiều lần. Bạn đợi khoảng 10 phút rồi thử lại nhé."
+LINK_TOO_MANY = (
+    "Tài khoản này đã nhập sai mã nhiều lần. Để giữ an toàn cho mọi người, "
+    "mình tạm dừng việc liên kết ở đây trong 24 giờ. Bạn vẫn học bình thường; "
+    "cần gấp thì nhờ cán bộ xã giúp nhé."
+)
+LINK_BURNED = (
+    "🔒 Mã liên kết bạn vừa lấy đã bị huỷ vì có người nhập sai mã nhiều lần. "
+    "Tài khoản của bạn vẫn an toàn. Nếu chính bạn đang liên kết, gõ /lienket để lấy mã mới."
+)
+LINK_ROLE_CLASH = (
+    "Không liên kết được: tài khoản này là {mine}, tài khoản kia là {theirs}. "
+    "Một người chỉ giữ một vai trò. Bạn nhờ quản trị thu hồi một vai trò "
+    "(lệnh hocvuso roles revoke) rồi liên kết lại nhé."
+)
 LINK_OTHER_APP = (
     "Mã này cần gửi từ ứng dụng khác với nơi bạn lấy mã. "
     "Bạn mở ứng dụng còn lại rồi nhắn /lienket kèm mã nhé."
@@ -188,8 +205,9 @@ LINK_OTHER_APP = (
 LINKED = "✅ Đã liên kết với tài khoản {app} của bạn. Bạn học tiếp ở đây, kết quả vẫn giữ nguyên."
 
 DELETE_ASK = (
-    "Bạn muốn xoá thông tin của mình? Mình sẽ xoá tên, thôn, hộ và toàn bộ kết quả học. "
-    "Việc này không hoàn tác được."
+    "Bạn muốn xoá thông tin của mình? Mình sẽ xoá tên, thôn, hộ, toàn bộ kết quả học, "
+    "tài khoản ứng dụng và tin nhắn đang chờ gửi cho bạn; hộ do bạn tự khai mà không có ai "
+    "khác cũng bị xoá. Việc này không hoàn tác được."
 )
 DELETE_YES = "Xoá dữ liệu của tôi"
 DELETE_NO = "Không, giữ lại"

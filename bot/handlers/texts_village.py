@@ -11,7 +11,45 @@ CODE_BAD = {
     "unknown": "Mã mời không đúng. Bạn kiểm tra lại từng chữ (mã có dạng HVS-XXXX-XXXX) nhé.",
     "used": "Mã mời này đã được dùng rồi. Bạn xin cán bộ xã một mã mới nhé.",
     "expired": "Mã mời đã hết hạn (mã dùng được 7 ngày). Bạn xin cán bộ xã một mã mới nhé.",
+    "cancelled": "Mã mời này đã bị huỷ. Bạn xin cán bộ xã một mã mới nhé.",
+    "too_many": (
+        "Tài khoản này đã nhập sai mã mời nhiều lần. Để giữ an toàn, mình tạm dừng việc nhận "
+        "mã ở đây trong 24 giờ. Bạn nhờ cán bộ xã kiểm tra lại mã giúp nhé."
+    ),
+    "busy": (
+        "Vừa có nhiều lần nhập sai mã mời trên hệ thống, nên việc nhận mã tạm dừng khoảng "
+        "một giờ để giữ an toàn. Bạn thử lại sau nhé."
+    ),
+    "lower": (
+        "Bạn đang là {held}, cao hơn vai trò {offered} của mã này, nên mình không đổi vai trò "
+        "của bạn (mã vẫn giữ nguyên cho người được mời). Nếu bạn thật sự muốn đổi, nhờ quản trị "
+        "thu hồi vai trò hiện tại trước nhé."
+    ),
 }
+INVITE_CONSENT = (
+    "Trước khi nhận vai trò, mình xin phép lưu tên hiển thị và tài khoản ứng dụng của bạn, "
+    "để xã biết ai phụ trách việc gì. Cán bộ xã xem được thông tin này. Bạn có thể xoá bất "
+    "cứ lúc nào bằng /xoadulieu.\n\nBạn có đồng ý không?"
+)
+INVITE_CONSENT_YES = "Đồng ý, nhận vai trò"
+INVITE_CONSENT_NO = "Không đồng ý"
+INVITE_DECLINED = (
+    "Mình hiểu, bạn chưa nhận vai trò và mình không lưu gì của bạn. "
+    "Mã mời vẫn dùng được đến hết hạn: gõ /nhanma MÃ khi bạn sẵn sàng."
+)
+ROLES_TITLE = "👥 Vai trò trong xã {commune}:"
+ROLES_NONE = "Xã {commune} chưa có ai được giao vai trò trưởng thôn hay cán bộ."
+ROLES_REVOKE_HINT = "Chọn một trưởng thôn để thu hồi vai trò, hoặc gõ 0 để về menu."
+ROLES_REVOKE_OPTION = "Thu hồi: {name} ({village})"
+ROLES_CONFIRM = (
+    "Thu hồi vai trò trưởng thôn của {name} ({village})? Người này sẽ không dùng được các "
+    "lệnh trưởng thôn nữa, nhưng vẫn học và giữ kết quả như người dân."
+)
+ROLES_CONFIRM_YES = "Thu hồi"
+ROLES_CONFIRM_NO = "Không, giữ nguyên"
+ROLES_REVOKED = "✅ Đã thu hồi vai trò trưởng thôn của {name} ({village})."
+ROLES_KEPT = "Đã giữ nguyên vai trò."
+ROLES_GONE = "Người này không còn là trưởng thôn của xã mình nữa; không có gì để thu hồi."
 INVITE_ROLE = "Bạn muốn tạo mã mời cho ai?"
 INVITE_HEAD = "Trưởng thôn"
 INVITE_STAFF = "Cán bộ xã"
@@ -85,3 +123,7 @@ WHEN_TODAY = "hôm nay là hạn cuối"
 WHEN_PAST = "đã qua {days} ngày"
 STATUS_DONE = " — thôn đã nộp ✅"
 STATUS_MISSING = " — thôn chưa nộp"
+ROLE_REVOKED_NOTICE = (
+    "Vai trò {role} ({scope}) của bạn đã được thu hồi. Bạn vẫn học và giữ kết quả như người "
+    "dân. Nếu có nhầm lẫn, bạn liên hệ cán bộ xã nhé."
+)

@@ -19,6 +19,7 @@ from bot.lessons.model import Curriculum
 from bot.metrics import Metrics
 from bot.scheduling.nudges import curriculum_at, enqueue_nudges, plan_nudges
 from bot.scheduling.reminders import enqueue_planned, plan_deadline_reminders
+from bot.scheduling.retention import prune_expired
 from bot.storage.db import transaction
 from bot.storage.models import utcnow
 
@@ -48,10 +49,12 @@ async def plan_now(
     """Plan what is due at `now` and put it in the outbox; return how many messages are new.
 
     Deadline reminders for village heads and staff, and learning nudges for residents (the
-    lessons are read from the configured folder unless `curriculum` is given).
+    lessons are read from the configured folder unless `curriculum` is given). The retention
+    job runs here too, hourly, on the one instance that plans.
     """
     lessons = curriculum or curriculum_at(Settings().content_path())
     async with transaction(sessions) as session:
+        await prune_expired(session, now)
         planned = await plan_deadline_reminders(session, now)
         added = await enqueue_planned(session, planned)
         return added + await enqueue_nudges(session, await plan_nudges(session, now, lessons))

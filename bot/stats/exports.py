@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.stats.cells import as_data
 from bot.stats.coverage import CommuneCoverage, VillageCoverage
 from bot.stats.report import CommuneReport, SubmissionStatus
 
@@ -132,7 +133,7 @@ def _widths(ws: Worksheet, widths: Sequence[int]) -> None:
 
 def _write_row(ws: Worksheet, row: int, values: Sequence[Any], pct_columns: Sequence[int]) -> None:
     for column, value in enumerate(values, start=1):
-        cell = ws.cell(row=row, column=column, value=value)
+        cell = ws.cell(row=row, column=column, value=as_data(value))
         if column in pct_columns and value is not None:
             cell.number_format = "0.0"
 

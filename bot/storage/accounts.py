@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.roles import RESIDENT, rank
 from bot.storage.models import Identity, LessonProgress, QuizAnswer, User
 from bot.storage.participation import (
     mark_participating,
@@ -16,8 +17,31 @@ from bot.storage.participation import (
 )
 
 
+def _role_of(user: User) -> tuple[str, int | None, int | None]:
+    return (user.role or RESIDENT, user.scope_commune_id, user.scope_village_id)
+
+
+def role_clash(source: User, target: User) -> bool:
+    """Tell whether two users hold different roles (or scopes), so they cannot become one."""
+    if (source.role or RESIDENT) == RESIDENT or (target.role or RESIDENT) == RESIDENT:
+        return False
+    return _role_of(source) != _role_of(target)
+
+
 async def merge_users(session: AsyncSession, source: User, target: User, now: datetime) -> None:
-    """Move everything of `source` onto `target`, keeping the better result of each lesson."""
+    """Move everything of `source` onto `target`, keeping the better result of each lesson.
+
+    The joined person keeps the role and scope held by either account, whichever app started
+    the link; two different roles are refused before (`role_clash`).
+    """
+    if role_clash(source, target):
+        raise ValueError("two accounts with different roles cannot be joined")
+    if rank(source.role) > rank(target.role):
+        target.role = source.role
+        target.scope_commune_id = source.scope_commune_id
+        target.scope_village_id = source.scope_village_id
+    source.role = RESIDENT
+    source.scope_commune_id = source.scope_village_id = None
     theirs = {
         row.lesson_id: row
         for row in await session.scalars(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -37,7 +38,13 @@ def make_engine(url: str, busy_seconds: float = 30, **kwargs: Any) -> AsyncEngin
 
     `busy_seconds` is how long a SQLite statement waits for the write lock (another process,
     a backup) before failing; the message is then retried, never lost.
+
+    SQL parameters are hidden from errors and logs: they carry what people typed. For the
+    same reason aiosqlite's DEBUG lines, which print each statement with its parameters, are
+    never emitted, whatever level the operator chooses.
     """
+    kwargs.setdefault("hide_parameters", True)
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
     if not is_sqlite(url):
         kwargs.setdefault("pool_pre_ping", True)
         return create_async_engine(url, **kwargs)

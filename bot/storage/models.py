@@ -124,6 +124,11 @@ class Household(Base):
     # Members who have not deleted their data, denormalised from users so the coverage figures
     # need not read that busy table; kept exact by bot.storage.participation.recount_members.
     members: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Who declared a self-declared household: /xoadulieu removes or anonymises it.
+    # use_alter: users refer to households too, and the cycle must not stop table sorting.
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL", use_alter=True), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -261,6 +266,10 @@ class Invite(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     used_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The code's first characters ("HVS-7K"), enough for an operator to name it, too few to
+    # help a guesser; the code itself is never stored.
+    code_prefix: Mapped[str | None] = mapped_column(String(12))
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Deadline(Base):
@@ -369,6 +378,22 @@ class ProcessedUpdate(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 
+class SecurityRecord(Base):
+    """A failed code try, kept 24 h to limit guessing; no personal content.
+
+    `key` is a code's row ("link:12"), a hashed account ("acct:<sha256>") or "all".
+    /xoadulieu does not touch these rows, so deleting one's data does not reset the count.
+    """
+
+    __tablename__ = "security_records"
+    __table_args__ = (Index("ix_security_records_kind_key_at", "kind", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # link_fail | invite_fail
+    key: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
 class AuditLog(Base):
     """Who did what to whom: roles, totals, deletions."""
 
@@ -395,6 +420,7 @@ __all__ = [
     "OfflineLearning",
     "OutboxMessage",
     "ReportSubmission",
+    "SecurityRecord",
     "LinkCode",
     "ProcessedUpdate",
     "QuizAnswer",

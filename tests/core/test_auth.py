@@ -10,7 +10,7 @@ from tests.factories import Chat, grant
 
 ROLES = ["unregistered", "resident", "village_head", "staff", "admin"]
 HEAD = {"thon", "chuahoc", "sohodan", "hoctructiep", "nopbaocao"}
-STAFF = {"moi", "thongke", "bieudo", "xuatbaocao", "chuanop", "guitin"}
+STAFF = {"moi", "thongke", "bieudo", "xuatbaocao", "chuanop", "guitin", "vaitro"}
 EITHER = {"hanbaocao"}
 REFUSAL = "Lệnh này chỉ dành cho"
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.handlers import texts as t
+from bot.handlers import texts_village as tv
 from bot.lessons.model import TRACKS, Curriculum
 from bot.storage.db import transaction
 from bot.storage.invites import create_invite
@@ -197,6 +198,7 @@ class Fuzzer:
             village_id = await session.scalar(select(Village.id).where(Village.name == village))
             code, _ = await create_invite(session, role, commune_id, village_id, utcnow())
         await player.say(person, f"/nhanma {code}")
+        await self._choose(player, person, tv.INVITE_CONSENT_YES)  # if never consented
 
     async def _link(self, person: Person, home: tuple[str, str], person_gives: bool) -> None:
         """Link this person's account with a new one on the twin channel, registered in `home`."""

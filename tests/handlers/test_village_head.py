@@ -31,10 +31,13 @@ async def test_invite_code_makes_a_village_head_once(
 
     head = Chat(engine, user="head")
     await head.say(f"nhanma {code.lower()}")  # typed without "/" and in lower case
+    assert "Bạn có đồng ý không?" in head.text  # never consented: asked first
+    await head.press("Đồng ý, nhận vai trò")
     assert "vai trò trưởng thôn của Thôn Đồng Tâm" in head.text
     assert head.outcome.role_changed == "village_head"
     other = Chat(engine, user="someone-else")
     await other.say(f"/nhanma {code}")
+    await other.press("Đồng ý, nhận vai trò")
     assert "đã được dùng rồi" in other.text
     village = await village_named(sessions, "Thôn Đồng Tâm")
     async with sessions() as session:
@@ -47,7 +50,7 @@ async def test_invite_code_makes_a_village_head_once(
 
 async def test_expired_and_wrong_codes_are_refused(engine: Engine, commune: int) -> None:
     staff = Chat(engine, user="staff")
-    await grant(engine, staff, "staff")
+    await grant(engine, staff, "admin")  # only admins mint staff codes
     with time_machine.travel("2026-11-01 08:00 +07:00", tick=False) as clock:
         await staff.say("/moi")
         await staff.press("Cán bộ xã")
@@ -55,6 +58,7 @@ async def test_expired_and_wrong_codes_are_refused(engine: Engine, commune: int)
         clock.shift(60 * 60 * 24 * 8)
         late = Chat(engine, user="late")
         await late.say(f"/nhanma {code}")
+        await late.press("Đồng ý, nhận vai trò")
         assert "đã hết hạn" in late.text
     await late.say("/nhanma HVS-AAAA-BBBB")
     assert "Mã mời không đúng" in late.text

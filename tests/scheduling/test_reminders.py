@@ -51,7 +51,8 @@ async def join(fake: FakeTelegram, user_id: int, role: str, village: str | None 
         code, _ = await create_invite(
             session, role, 1, village_row.id if village_row else None, datetime.now(UTC)
         )
-    await user.say(f"/nhanma {code}", "Bạn đã được giao vai trò")
+    await user.say(f"/nhanma {code}", "Bạn có đồng ý không?")  # consent comes first
+    await user.press("Đồng ý, nhận vai trò", "Bạn đã được giao vai trò")
     return user
 
 
