@@ -1,7 +1,7 @@
 """security records, who declared a household, invite prefixes and cancellation
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 Create Date: 2026-11-29 18:10:00.000000
 
 Failed link-code and invite tries were counted in the guessing account's conversation state,
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0009'
-down_revision = '0006'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
