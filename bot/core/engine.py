@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, insert, inspect, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -174,13 +174,16 @@ class Engine:
             )
         ctx = Context(session, user, inbound, self.curriculum, self.clock())
         refused = await self.router.dispatch(ctx)
-        ctx.save()
+        state = inspect(ctx.user)
+        gone = state.deleted or state.was_deleted  # a refusal of consent keeps no account
+        if not gone:
+            ctx.save()
         # The replies are committed with the state they answer, and sent right after.
         ids = await add_replies(
             session,
             channel=inbound.channel,
             chat_id=inbound.chat_id,
-            user_id=ctx.user.id,
+            user_id=None if gone else ctx.user.id,
             replies=ctx.replies,
             update_key=inbound.update_key,
             now=ctx.now,

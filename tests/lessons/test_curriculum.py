@@ -102,11 +102,6 @@ def test_the_long_scam_lesson_is_split_and_both_halves_are_linked() -> None:
     assert "Giả danh công an" in _text(l08) and "việc nhẹ lương cao" in _text(l29)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="thiet_bi and thong_tin lessons come with branches lessons-a/lessons-b; "
-    "remove this mark when they are merged",
-)
 def test_every_framework_group_has_a_lesson() -> None:
     assert all(coverage(CURRICULUM.lessons).values())
 
