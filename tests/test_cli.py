@@ -115,9 +115,10 @@ def test_import_with_vietnamese_headers_and_a_bad_row(tmp_path: Path) -> None:
     table = hocvuso("stats", cwd=tmp_path)
     assert "Thôn Ba" in table.stdout
     assert "chưa khai báo" in table.stdout
+    assert "0,0%" in table.stdout and "0.0%" not in table.stdout  # the chat's format
     csv_out = hocvuso("stats", "--format", "csv", cwd=tmp_path).stdout.splitlines()
     assert csv_out[0].startswith("commune,village,households_total")
-    assert "Xã An Lạc,Thôn Một,120,0,0,0.0,false,0,0" in csv_out
+    assert "Xã An Lạc,Thôn Một,120,0,0,0.0,false,0,0,false,0,0,0" in csv_out
 
 
 def test_content_check_reports_problems_and_fails(tmp_path: Path) -> None:

@@ -6,6 +6,8 @@ from bot.core.auth import ADMIN, STAFF, VILLAGE_HEAD
 from bot.core.router import Command, Router
 from bot.handlers import (
     broadcast,
+    community_class,
+    declared,
     help,
     learning,
     linking,
@@ -15,6 +17,7 @@ from bot.handlers import (
     roles,
     staff,
     village_head,
+    village_report,
 )
 
 HEAD = (VILLAGE_HEAD,)
@@ -40,9 +43,18 @@ def build_router() -> Router:
         Command("thon", village_head.village, ("so lieu thon",), roles=HEAD),
         Command("chuahoc", village_head.not_learning, ("chua hoc",), roles=HEAD),
         Command("sohodan", village_head.set_total, ("so ho dan",), takes_args=True, roles=HEAD),
-        Command("hoctructiep", village_head.community_class, ("hoc truc tiep",), roles=HEAD),
-        Command("nopbaocao", village_head.report, ("nop bao cao",), roles=HEAD),
-        Command("hanbaocao", village_head.deadlines, ("han bao cao",), roles=(*HEAD, *STAFF_ONLY)),
+        Command(
+            "hoctructiep",
+            community_class.community_class,
+            ("hoc truc tiep",),
+            takes_args=True,
+            roles=HEAD,
+        ),
+        Command("nopbaocao", village_report.report, ("nop bao cao",), takes_args=True, roles=HEAD),
+        Command(
+            "hanbaocao", village_report.deadlines, ("han bao cao",), roles=(*HEAD, *STAFF_ONLY)
+        ),
+        Command("dahoc", declared.declare, ("da hoc",), takes_args=True),
         Command("thongke", staff.statistics, ("thong ke",), takes_args=True, roles=STAFF_ONLY),
         Command("bieudo", staff.chart, ("bieu do",), roles=STAFF_ONLY),
         Command("xuatbaocao", staff.export, ("xuat bao cao",), roles=STAFF_ONLY),
@@ -67,8 +79,10 @@ def build_router() -> Router:
         "remind": privacy.on_reminders,
         "moi": roles.on_invite,
         "chuahoc": village_head.not_learning,
-        "lop": village_head.on_class,
-        "nop": village_head.on_report,
+        "lop": community_class.on_class,
+        "nop": village_report.on_report,
+        "sohodan": village_head.on_total,
+        "dahoc": declared.on_photo,
         "xuat": staff.on_export,
         "gt": broadcast.on_notice,
     }.items():
@@ -81,7 +95,9 @@ def build_router() -> Router:
         "question": help.find_lessons,
         "invite_code": roles.on_code_text,
         "village_total": village_head.set_total,
-        "class": village_head.on_class_text,
+        "class": community_class.on_class_text,
+        "declare": declared.on_course,
+        "declare_photo": declared.on_photo_text,
         "notice_text": broadcast.on_notice_text,
     }.items():
         router.step(step, handler)

@@ -7,6 +7,7 @@ from bot.core.context import Context
 from bot.core.messages import Option
 from bot.delivery.broadcasts import after_quiet_hours, recipients, start_broadcast
 from bot.handlers import texts_staff as t
+from bot.handlers.paging import page_number, page_of
 from bot.handlers.staff import commune_of
 from bot.storage import places
 from bot.storage.models import Commune, Village
@@ -44,7 +45,11 @@ async def on_notice(ctx: Context) -> None:
         return
     if action == "village":
         villages = await places.villages_of(ctx.session, commune_id)
-        ctx.ask(t.NOTICE_WHICH_VILLAGE, [Option(v.name, f"gt:v:{v.id}") for v in villages[:30]])
+        page = page_of(villages, page_number(arg))
+        ctx.ask(
+            t.NOTICE_WHICH_VILLAGE + (f" ({page.label})" if page.label else ""),
+            page.options(lambda v: Option(v.name, f"gt:v:{v.id}"), lambda n: f"gt:village:{n}"),
+        )
         return
     if action in ("to", "v"):
         if action == "v":

@@ -9,6 +9,7 @@ from bot.core.context import Context
 from bot.core.messages import Option
 from bot.handlers import texts_village as t
 from bot.handlers.menu import show_menu
+from bot.handlers.paging import page_number, page_of
 from bot.storage import places
 from bot.storage.invites import create_invite, redeem_invite
 from bot.storage.models import Commune, Village
@@ -57,11 +58,14 @@ async def on_invite(ctx: Context) -> None:
     """Continue /moi: pick the village for a village head, then show the code."""
     role, _, rest = ctx.args.partition(":")
     commune_id = ctx.user.scope_commune_id
-    if role == VILLAGE_HEAD and not rest:
+    if (role == VILLAGE_HEAD and not rest) or role == "page":
         villages = await places.villages_of(ctx.session, commune_id or 0)
+        page = page_of(villages, page_number(rest) if role == "page" else 0)
         ctx.ask(
-            t.INVITE_VILLAGE,
-            [Option(v.name, f"moi:village_head:{v.id}") for v in villages[:30]],
+            t.INVITE_VILLAGE + (f" ({page.label})" if page.label else ""),
+            page.options(
+                lambda v: Option(v.name, f"moi:village_head:{v.id}"), lambda n: f"moi:page:{n}"
+            ),
         )
         return
     village = await ctx.session.get(Village, int(rest)) if rest.isdigit() else None

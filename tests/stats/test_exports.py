@@ -38,6 +38,10 @@ SUMMARY_HEADERS = [
     "Bài đã hoàn thành",
     "Hộ mới trong 7 ngày",
     "Thôn chưa khai báo tổng số hộ",
+    "Thôn có số liệu cần kiểm tra",
+    "Hộ học trên trợ lý",
+    "Hộ dự lớp trực tiếp",
+    "Hộ học trên nền tảng BDHVS",
 ]
 VILLAGE_HEADERS = [
     "Thôn",
@@ -49,6 +53,10 @@ VILLAGE_HEADERS = [
     "Người học",
     "Bài đã hoàn thành",
     "Nộp báo cáo",
+    "Số liệu cần kiểm tra",
+    "Hộ học trên trợ lý",
+    "Hộ dự lớp trực tiếp",
+    "Hộ học trên nền tảng BDHVS",
 ]
 
 
@@ -176,8 +184,13 @@ def test_summary_sheet_shows_the_commune_figure_and_its_cohorts() -> None:
         38,
         2,
         "Thôn D",
+        None,  # no village to check
+        0,  # by source: bot lessons, community classes, national platform
+        0,
+        0,
     ]
     assert ws["E2"].number_format == "0.0"
+    assert ws["C2"].number_format == "#,##0"  # thousands separated in the reader's locale
     assert ws.column_dimensions["A"].width > 10
     values = [[c.value for c in r] for r in ws.iter_rows(min_row=3)]
     assert [v for v in values[1] if v is not None] == ["Chỉ tiêu theo đối tượng"]
@@ -209,10 +222,10 @@ def test_commune_sheet_lists_the_villages_with_numbers_and_submissions() -> None
     assert ws.freeze_panes == "A2"
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
     assert rows == [
-        ["Thôn A", 10, 7, 6, 60.0, "Đạt", 8, 20, "20/11/2026"],
-        ["Thôn B", 5, 2, 1, 20.0, "Chưa đạt", 1, 3, "21/11/2026 (giấy)"],
-        ["Thôn C", 8, 6, 5, 62.5, "Đạt", 6, 11, "chưa nộp"],
-        ["Thôn D", None, 4, 3, None, None, 3, 4, "chưa nộp"],
+        ["Thôn A", 10, 7, 6, 60.0, "Đạt", 8, 20, "20/11/2026", None, 0, 0, 0],
+        ["Thôn B", 5, 2, 1, 20.0, "Chưa đạt", 1, 3, "21/11/2026 (giấy)", None, 0, 0, 0],
+        ["Thôn C", 8, 6, 5, 62.5, "Đạt", 6, 11, "chưa nộp", None, 0, 0, 0],
+        ["Thôn D", None, 4, 3, None, None, 3, 4, "chưa nộp", None, 0, 0, 0],
     ]
     assert isinstance(ws["B2"].value, int) and isinstance(ws["E4"].value, float)
     assert ws["E2"].number_format == "0.0"
