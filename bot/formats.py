@@ -29,7 +29,7 @@ _TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 _SHAPES = {_BREVE, _CIRCUMFLEX, _HORN}
 _PIECE = re.compile(r"\d+|.", re.DOTALL)
 
-Key = tuple[tuple[tuple[int, int], ...], tuple[int, ...], tuple[int, ...]]
+Key = tuple[tuple[tuple[tuple[tuple[int, int], ...], tuple[int, ...]], ...], tuple[int, ...]]
 
 
 def _letters(text: str) -> tuple[list[str], list[int], list[int]]:
@@ -52,14 +52,9 @@ def _letters(text: str) -> tuple[list[str], list[int], list[int]]:
     return letters, tones, cases
 
 
-def sort_key(text: str) -> Key:
-    """Return a key that orders names the Vietnamese way.
-
-    Letters first, with ă, â, đ, ê, ô, ơ, ư as letters of their own ("Đoàn Kết" after "Dương"),
-    then tones (a, à, ả, ã, á, ạ), then case. Numbers inside names compare by value, so
-    "Thôn 2" comes before "Thôn 10". Spaces and punctuation come before letters.
-    """
-    letters, tones, cases = _letters(text.strip())
+def _word_key(word: str) -> tuple[tuple[tuple[int, int], ...], tuple[int, ...]]:
+    """Return a word's letters (numbers by value) and then its tones."""
+    letters, tones, _ = _letters(word)
     primary: list[tuple[int, int]] = []
     joined = "".join(ch if len(ch) == 1 else "\x00" for ch in letters)
     i = 0
@@ -72,12 +67,25 @@ def sort_key(text: str) -> Key:
         letter = letters[i]
         if letter in _RANK:
             primary.append((2, _RANK[letter]))
+        elif len(letter) > 1:  # a shape mark Vietnamese does not use ("û"): after the Latin
+            primary.append((2, 100_000 + ord(letter[0]) * 1000 + ord(letter[1]) % 1000))
         elif letter.isalpha():
             primary.append((2, 100 + ord(letter)))
         else:
             primary.append((0, ord(letter)))
         i += 1
-    return tuple(primary), tuple(tones), tuple(cases)
+    return tuple(primary), tuple(tones)
+
+
+def sort_key(text: str) -> Key:
+    """Return a key that orders names the way a Vietnamese dictionary does.
+
+    Word by word: letters first, with ă, â, đ, ê, ô, ơ, ư as letters of their own ("Đoàn Kết"
+    after "Dương"), then the word's tones (a, à, ả, ã, á, ạ), so "Đông Xá" comes before
+    "Đồng Tâm"; case decides last. Numbers compare by value ("Thôn 2" before "Thôn 10").
+    """
+    words = text.split()
+    return tuple(_word_key(w) for w in words), tuple(_letters(" ".join(words))[2])
 
 
 def sorted_vi(items: Iterable[T], key: Callable[[T], str] = str) -> list[T]:

@@ -360,10 +360,11 @@ async def on_household(ctx: Context) -> None:
             return
         household = await _find_or_create_self_declared(ctx, village_id, typed, roster)
     else:
-        household = await ctx.session.get(Household, _int(ctx.args))
-        if household is None or household.village_id != village_id:
+        chosen = await ctx.session.get(Household, _int(ctx.args))
+        if chosen is None or chosen.village_id != village_id:
             await ask_household(ctx)
             return
+        household = chosen
     left, ctx.user.household_id = ctx.user.household_id, household.id
     await recount_members(ctx.session, left, household.id)
     ctx.end_step()
