@@ -42,6 +42,7 @@ def invite(
             if role == "village_head":
                 if not village:
                     raise CliError("a village head needs --village")
+                assert commune_row is not None  # set above for every role but admin
                 village_row = await find_village(session, commune_row.id, village)
                 if village_row is None:
                     names = [v.name for v in await villages_of(session, commune_row.id)]

@@ -13,7 +13,7 @@ from bot.storage import places
 from bot.storage.models import Commune, Village
 
 MAX_NOTICE = 1000
-AUDIENCES = {
+AUDIENCES: dict[str, tuple[dict[str, object], str]] = {
     "all": ({"kind": "commune"}, t.NOTICE_ALL),
     "heads": ({"kind": "role", "role": VILLAGE_HEAD}, t.NOTICE_HEADS),
     "staff": ({"kind": "role", "role": STAFF}, t.NOTICE_STAFF),
