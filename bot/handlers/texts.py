@@ -133,6 +133,7 @@ HELP = (
     "/tiep — học tiếp bài đang dở\n"
     "/ketqua — xem kết quả của bạn\n"
     "/hoi — hỏi một câu, mình tìm bài phù hợp\n"
+    "/dahoc — báo đã học xong một khoá học số ở nơi khác\n"
     "/nhacnho — bật/tắt tin nhắc học\n"
     "/lienket — dùng chung tài khoản trên Zalo và Telegram\n"
     "/xoadulieu — xoá thông tin của bạn\n"

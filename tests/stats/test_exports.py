@@ -13,7 +13,7 @@ from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from bot.stats.coverage import CommuneCoverage, VillageCoverage, percent, target_met
+from bot.stats.coverage import CommuneCoverage, percent, target_met, village_figures
 from bot.stats.exports import commune_report_docx, coverage_xlsx
 from bot.stats.report import CohortIndicator, CommuneReport, SubmissionStatus, TrendPoint
 
@@ -70,14 +70,13 @@ def make_report(
 ) -> CommuneReport:
     """Build a report by hand: 12/23 households (52.2%) over Thôn A-C, Thôn D undeclared."""
     rows = [
-        VillageCoverage(
-            id=i,
-            name=v_name,
-            households_total=total,
+        village_figures(
+            i,
+            v_name,
+            total,
+            part,
+            60,
             households_registered=registered,
-            households_participating=part,
-            coverage_pct=percent(part, total),
-            met=target_met(part, total, 60),
             learners=learners,
             lessons_completed=lessons,
         )
@@ -85,7 +84,7 @@ def make_report(
             VILLAGES if villages is None else villages, start=1
         )
     ]
-    counted = [v for v in rows if v.households_total]
+    counted = [v for v in rows if v.households_total and not v.check]
     total = sum(v.households_total or 0 for v in counted)
     part = sum(v.households_participating for v in counted)
     coverage = CommuneCoverage(
@@ -99,6 +98,7 @@ def make_report(
         met=target_met(part, total, 60),
         villages_without_total=[v.name for v in rows if not v.households_total],
         villages=rows,
+        villages_to_check=[v.name for v in rows if v.check],
     )
     trend = [
         TrendPoint(
@@ -355,3 +355,21 @@ def test_report_of_a_ward_keeps_its_kind() -> None:
     lines = _lines(_open_docx(commune_report_docx(report)))
     assert "UBND PHƯỜNG HÀ AN" in lines
     assert "Hà An, ngày 22 tháng 11 năm 2026" in lines
+
+
+def test_word_and_excel_flag_a_village_above_100_percent_and_break_down_by_source() -> None:
+    villages = [("Thôn A", 1, 2, 2, 2, 2), ("Thôn B", 1795, 900, 980, 1000, 2000)]
+    report = make_report(villages=villages, deadline=False)
+    report.coverage.villages[1].by_source.update(bot=950, **{"class": 40, "platform": 12})
+    report.coverage.by_source.update(bot=950, **{"class": 40, "platform": 12})
+    document = _open_docx(commune_report_docx(report))
+    text = "\n".join(_lines(document))
+    assert "980/1.795 hộ, đạt 54,6%" in text  # Thôn A is left out of the commune figure
+    assert "Thôn có số liệu cần kiểm tra" in text and "Thôn A" in text
+    assert "bài học trên trợ lý 950 hộ; lớp học trực tiếp 40 hộ" in text
+    [table] = [t for t in document.tables if t.rows[0].cells[0].text == "STT"]
+    assert [c.text for c in table.rows[1].cells][4:] == ["—", "Cần kiểm tra"]
+    assert [c.text for c in table.rows[2].cells][2:5] == ["1.795", "980", "54,6"]
+    ws = _open_xlsx(coverage_xlsx([report]))["Kim Thành"]
+    assert [c.value for c in ws[2]][4:6] == [None, "Cần kiểm tra"]
+    assert [c.value for c in ws[3]][9:] == [None, 950, 40, 12]
