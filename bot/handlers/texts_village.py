@@ -78,6 +78,7 @@ TOTAL_CONFIRM = (
 TOTAL_YES = "Đúng, {total} hộ"
 TOTAL_RETYPE = "Không, gõ lại"
 NO_BEFORE = "chưa có"
+TOTAL_SAME = "{village} đã có {total} hộ trên hệ thống, không cần đổi."
 TOTAL_OK = "✅ Đã ghi: {village} có {total} hộ (trước đây: {before})."
 STAFF_TOTAL = "🏘 {village} đổi tổng số hộ: {before} → {total}."
 STAFF_INFORMED = "Cán bộ xã đã được báo."

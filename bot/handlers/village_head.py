@@ -227,6 +227,10 @@ async def set_total(ctx: Context) -> None:
         ctx.ask(t.ASK_TOTAL, step="village_total")
         return
     before = village.households_total
+    if total == before:
+        ctx.end_step()
+        ctx.say(t.TOTAL_SAME.format(village=village.name, total=f.number(total)))
+        return
     if before and abs(total - before) > BIG_CHANGE * before:
         ctx.ask(
             t.TOTAL_CONFIRM.format(before=f.number(before), total=f.number(total)),

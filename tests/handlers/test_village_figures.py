@@ -76,6 +76,8 @@ async def test_a_big_change_is_confirmed_first_and_staff_are_told_old_and_new(
     assert "Cán bộ xã đã được báo" in head.text
     await head.say("/sohodan 150")  # a small change needs no question
     assert "Thôn Đồng Tâm có 150 hộ (trước đây: 160)" in head.text
+    await head.say("/sohodan 150")  # the same value: nothing to change, nobody to tell
+    assert "đã có 150 hộ trên hệ thống, không cần đổi" in head.text
     async with sessions() as session:
         told = [
             m.payload["text"]
