@@ -110,7 +110,7 @@ def test_import_with_vietnamese_headers_and_a_bad_row(tmp_path: Path) -> None:
     )
     result = hocvuso("import", "households", str(roster), cwd=tmp_path)
     assert result.returncode == 1
-    assert f"{roster}:3: không có thôn 'Thôn Chín' trong xã An Lạc" in result.stderr
+    assert f"{roster}:3: không có thôn 'Thôn Chín' trong Xã An Lạc" in result.stderr
     assert "/ village 'Thôn Chín' not found" in result.stderr
 
     table = hocvuso("stats", cwd=tmp_path)

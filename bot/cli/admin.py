@@ -48,7 +48,7 @@ def invite(
                     names = [v.name for v in await villages_of(session, commune_row.id)]
                     close = closest_villages(names, village)
                     raise CliError(
-                        f"không có thôn {village!r} trong xã {commune_row.name}"
+                        f"không có thôn {village!r} trong {commune_row.name}"
                         + (f" (gần nhất: {close})" if close else "")
                         + f" / village {village!r} not found in {commune_row.name}"
                         + (f" (closest: {close})" if close else "")

@@ -212,7 +212,7 @@ async def import_households(session: AsyncSession, path: Path) -> ImportResult:
             ]
             close = closest_villages(names, typed)
             problems.append(
-                f"{path}:{line}: không có thôn {typed!r} trong xã {commune.name}"
+                f"{path}:{line}: không có thôn {typed!r} trong {commune.name}"
                 + (f" (gần nhất: {close})" if close else "")
                 + f" / village {typed!r} not found in {commune.name}"
                 + (f" (closest: {close}; " if close else " (")

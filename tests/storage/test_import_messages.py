@@ -43,7 +43,7 @@ async def test_an_unknown_village_lists_the_three_closest(
         with pytest.raises(ImportFailed) as failed:
             await import_households(session, path)
     [problem] = failed.value.problems
-    assert problem.startswith(f"{path}:2: không có thôn 'dong' trong xã Kim Thành (gần nhất: ")
+    assert problem.startswith(f"{path}:2: không có thôn 'dong' trong Kim Thành (gần nhất: ")
     close = problem.split("gần nhất: ")[1].split(")")[0].split(", ")
     assert len(close) == 3 and "Thôn Đồng Tâm" in close
     assert "/ village 'dong' not found in Kim Thành" in problem
