@@ -151,7 +151,8 @@ def _draw_trend(ax: Axes, trend: list[TrendPoint], target_pct: int) -> None:
         return
     days: list[date] = [p.week_end for p in trend]
     values = [math.nan if p.coverage_pct is None else p.coverage_pct for p in trend]
-    ax.plot(days, values, color=LINE, linewidth=2.2, marker="o", markersize=4)
+    # matplotlib draws dates through its date converter; its stubs only list numbers
+    ax.plot(days, values, color=LINE, linewidth=2.2, marker="o", markersize=4)  # type: ignore[arg-type]
     ax.axhline(target_pct, color=TARGET, linestyle="--", linewidth=1.4)
     ax.text(
         0.01,
@@ -182,10 +183,10 @@ def _draw_trend(ax: Axes, trend: list[TrendPoint], target_pct: int) -> None:
     ax.yaxis.set_major_locator(MultipleLocator(20 if top <= 120 else 50))
     ax.yaxis.set_major_formatter(FuncFormatter(_percent_axis))
     step = max(1, math.ceil(len(days) / 12))
-    ax.set_xticks(days[::step])
+    ax.set_xticks(days[::step])  # type: ignore[arg-type]  # dates, as above
     ax.xaxis.set_major_formatter(DateFormatter("%d/%m"))
     if len(days) == 1:
-        ax.set_xlim(days[0] - timedelta(days=4), days[0] + timedelta(days=4))
+        ax.set_xlim(days[0] - timedelta(days=4), days[0] + timedelta(days=4))  # type: ignore[arg-type]
     ax.tick_params(labelsize=9)
     ax.grid(axis="y", color="#e0e0e0", linewidth=0.8)
     for side in ("top", "right"):
