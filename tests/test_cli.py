@@ -123,14 +123,16 @@ def test_import_with_vietnamese_headers_and_a_bad_row(tmp_path: Path) -> None:
     )
     result = hocvuso("import", "households", str(roster), cwd=tmp_path)
     assert result.returncode == 1
-    assert f"{roster}:3: village 'Thôn Chín' not found" in result.stderr
+    assert f"{roster}:3: không có thôn 'Thôn Chín' trong Xã An Lạc" in result.stderr
+    assert "/ village 'Thôn Chín' not found" in result.stderr
 
     table = hocvuso("stats", cwd=tmp_path)
     assert "Thôn Ba" in table.stdout
     assert "chưa khai báo" in table.stdout
+    assert "0,0%" in table.stdout and "0.0%" not in table.stdout  # the chat's format
     csv_out = hocvuso("stats", "--format", "csv", cwd=tmp_path).stdout.splitlines()
     assert csv_out[0].startswith("commune,village,households_total")
-    assert "Xã An Lạc,Thôn Một,120,0,0,0.0,false,0,0" in csv_out
+    assert "Xã An Lạc,Thôn Một,120,0,0,0.0,false,0,0,false,0,0,0" in csv_out
 
 
 def test_content_check_prints_reading_times_and_fails_on_a_group_without_lessons(

@@ -35,7 +35,9 @@ def invite(
     village: Annotated[str | None, typer.Option(help="Village, for a village head")] = None,
 ) -> None:
     """Create a one-time invite code (valid 7 days) that grants a role with its scope."""
+    from bot.storage.imports import closest_villages
     from bot.storage.invites import create_invite, find_village
+    from bot.storage.places import villages_of
 
     if ctx.invoked_subcommand is not None:
         return
@@ -54,7 +56,14 @@ def invite(
                 assert commune_row is not None  # commune_named raises when there is none
                 village_row = await find_village(session, commune_row.id, village)
                 if village_row is None:
-                    raise CliError(f"village {village!r} not found in {commune_row.name}")
+                    names = [v.name for v in await villages_of(session, commune_row.id)]
+                    close = closest_villages(names, village)
+                    raise CliError(
+                        f"không có thôn {village!r} trong {commune_row.name}"
+                        + (f" (gần nhất: {close})" if close else "")
+                        + f" / village {village!r} not found in {commune_row.name}"
+                        + (f" (closest: {close})" if close else "")
+                    )
             now = datetime.now(a.settings.tz)
             code, row = await create_invite(
                 session,

@@ -186,7 +186,7 @@ def _import(kind: str, path: Path, fn: Callable[..., Awaitable[Any]]) -> None:
             return await fn(session, path)
 
     result = run(go())
-    typer.echo(f"{kind}: {result.created} added, {result.updated} updated.")
+    typer.echo(result.summary(kind))
 
 
 @import_app.command("villages")

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy import select
 
+from bot import formats as f
 from bot.app import build_app
 from bot.cli import (
     CliError,
@@ -25,7 +26,7 @@ from bot.cli import (
 )
 from bot.config import Settings
 from bot.stats.cells import as_data
-from bot.stats.coverage import CommuneCoverage, commune_coverage, stats_json
+from bot.stats.coverage import SOURCES, CommuneCoverage, commune_coverage, stats_json
 
 
 # --- stats ----------------------------------------------------------------------------------
@@ -96,11 +97,14 @@ def chart(
 
 
 def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}%"
+    return f.percent(value)
 
 
 def _met(value: bool | None) -> str:
     return "—" if value is None else ("đạt" if value else "chưa")
+
+
+CHECK = "cần kiểm tra"
 
 
 def render_table(communes: list[CommuneCoverage]) -> str:
@@ -111,11 +115,11 @@ def render_table(communes: list[CommuneCoverage]) -> str:
         rows = [
             (
                 v.name,
-                str(v.households_total or "chưa khai báo"),
-                str(v.households_registered),
-                str(v.households_participating),
-                _pct(v.coverage_pct),
-                _met(v.met),
+                f.number(v.households_total) if v.households_total else "chưa khai báo",
+                f.number(v.households_registered),
+                f.number(v.households_participating),
+                CHECK if v.check else _pct(v.coverage_pct),
+                CHECK if v.check else _met(v.met),
             )
             for v in c.villages
         ]
@@ -124,9 +128,14 @@ def render_table(communes: list[CommuneCoverage]) -> str:
         for row in [head, *rows]:
             out.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)))
         out.append(
-            f"Toàn xã: {c.households_participating}/{c.households_total} hộ = "
+            f"Toàn xã: {f.number(c.households_participating)}/{f.number(c.households_total)} hộ = "
             f"{_pct(c.coverage_pct)} ({_met(c.met)})"
         )
+        if c.villages_to_check:
+            out.append(
+                "Số liệu cần kiểm tra (quá 100%, chưa tính vào tỷ lệ xã): "
+                + ", ".join(c.villages_to_check)
+            )
         if c.villages_without_total:
             out.append("Chưa khai báo tổng số hộ: " + ", ".join(c.villages_without_total))
         out.append("")
@@ -148,6 +157,8 @@ def render_csv(communes: list[CommuneCoverage]) -> str:
             "met",
             "learners",
             "lessons_completed",
+            "check",
+            *(f"by_source_{k}" for k in SOURCES),
         ]
     )
     for c in communes:
@@ -164,6 +175,8 @@ def render_csv(communes: list[CommuneCoverage]) -> str:
                     "" if v.met is None else str(v.met).lower(),
                     v.learners,
                     v.lessons_completed,
+                    str(v.check).lower(),
+                    *(v.by_source[k] for k in SOURCES),
                 ]
             )
     return buf.getvalue()

@@ -8,6 +8,7 @@ RESIDENT = [
     ("tiep", "Học tiếp bài đang dở"),
     ("ketqua", "Kết quả của tôi"),
     ("hoi", "Hỏi một câu, tìm bài phù hợp"),
+    ("dahoc", "Báo đã học xong ở nơi khác"),
     ("nhacnho", "Bật/tắt tin nhắc học"),
     ("lienket", "Liên kết Zalo và Telegram"),
     ("xoadulieu", "Xoá dữ liệu của tôi"),

@@ -141,6 +141,10 @@ class Context:
         """Forget the conversation entirely."""
         self._state = {}
 
+    def forget_prompt(self) -> None:
+        """Offer nothing any more: earlier buttons become stale and are refused."""
+        self._state.pop("prompt", None)
+
     def end_step(self) -> None:
         """Leave the current step: free text goes to the general handling again."""
         self._state["step"] = None

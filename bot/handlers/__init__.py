@@ -5,6 +5,8 @@ from __future__ import annotations
 from bot.core.router import Router
 from bot.handlers import (
     broadcast,
+    community_class,
+    declared,
     help,
     learning,
     linking,
@@ -14,10 +16,14 @@ from bot.handlers import (
     roles,
     staff,
     village_head,
+    village_report,
 )
 
 MODULES = (
     onboarding,
+    community_class,
+    declared,
+    village_report,
     help,
     learning,
     progress,

@@ -10,6 +10,7 @@ from bot.core.messages import Option
 from bot.core.routes import Payload, Routes
 from bot.delivery.broadcasts import after_quiet_hours, recipients, start_broadcast
 from bot.handlers import texts_staff as t
+from bot.handlers.paging import page_number, page_of
 from bot.handlers.staff import STAFF_ONLY, commune_of
 from bot.storage import places
 from bot.storage.models import Commune, Village
@@ -62,9 +63,13 @@ async def on_notice(ctx: Context) -> None:
         return
     if action == "village":
         villages = await places.villages_of(ctx.session, commune_id)
+        page = page_of(villages, page_number(arg))
         ctx.ask(
-            t.NOTICE_WHICH_VILLAGE,
-            [Option(v.name, NoticeStep("v", str(v.id)).pack()) for v in villages[:30]],
+            t.NOTICE_WHICH_VILLAGE + (f" ({page.label})" if page.label else ""),
+            page.options(
+                lambda v: Option(v.name, NoticeStep("v", str(v.id)).pack()),
+                lambda n: NoticeStep("village", str(n)).pack(),
+            ),
         )
         return
     if action in ("to", "v"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz
 from sqlalchemy import delete, select
 
 from bot.core.auth import RESIDENT
@@ -12,6 +13,7 @@ from bot.core.messages import Option
 from bot.core.routes import ANYONE, Payload, Routes
 from bot.handlers import texts as t
 from bot.handlers.menu import show_menu
+from bot.handlers.paging import page_number, page_of
 from bot.storage import places
 from bot.storage.limits import folded_name, person_name
 from bot.storage.models import Commune, Household, Identity, LinkCode, Village
@@ -19,6 +21,19 @@ from bot.storage.participation import recount_members
 from bot.storage.self_declared import drop_own_unused, other_own_in_use
 from bot.text import clean, fold, rank
 
+# Phrases that mean "another village" or "my household is not listed" at the household question.
+OTHER_VILLAGE_WORDS = {"doi thon", "doi thon khac", "chon thon khac", "thon khac", "sai thon"}
+NOT_LISTED_WORDS = {
+    "khong co ho cua toi",
+    "khong co ho toi",
+    "khong co",
+    "khong thay",
+    "chua co",
+    "ho toi chua co",
+    "khong co ten",
+    "chua co ten",
+}
+CONTROLS = ("none", "village", "retype")
 SURE = 90  # a typed name this close is taken without asking
 LIKELY = 70  # this close is offered for confirmation
 AMBIGUOUS_GAP = 8  # candidates within this many points of the best are listed together
@@ -102,7 +117,7 @@ async def resume(ctx: Context) -> None:
     elif user.village_id is None:
         await _ask_village(ctx)
     elif user.household_id is None:
-        ctx.ask(t.ASK_HOUSEHOLD, step="household")
+        await ask_household(ctx)
     else:
         await show_menu(ctx)
 
@@ -229,10 +244,19 @@ async def on_village_text(ctx: Context) -> None:
             step="village",
         )
         return
+    await _village_page(ctx, t.VILLAGE_NOT_FOUND.format(typed=ctx.args[:60]), 0)
+
+
+async def _village_page(ctx: Context, text: str, number: int) -> None:
+    """Offer one page of the commune's villages to choose from."""
     villages = await places.villages_of(ctx.session, ctx.user.commune_id or 0)
+    page = page_of(villages, number)
     ctx.ask(
-        t.VILLAGE_NOT_FOUND.format(typed=ctx.args[:60]),
-        [Option(v.name, VillageChoice(str(v.id)).pack()) for v in villages[:20]],
+        text + (f" ({page.label})" if page.label else ""),
+        page.options(
+            lambda v: Option(v.name, VillageChoice(str(v.id)).pack()),
+            lambda n: VillageChoice(f"p{n}").pack(),
+        ),
         step="village",
     )
 
@@ -242,6 +266,9 @@ async def on_village(ctx: Context) -> None:
     """Record the village chosen from a list or confirmed."""
     if ctx.args == "retype":
         await _ask_village(ctx)
+        return
+    if ctx.args.startswith("p"):
+        await _village_page(ctx, t.VILLAGE_PICK, page_number(ctx.args[1:]))
         return
     village = await ctx.session.get(Village, _int(ctx.args))
     if village is None or village.commune_id != ctx.user.commune_id:
@@ -256,7 +283,49 @@ async def _set_village(ctx: Context, village: Village) -> None:
     ctx.user.household_id = None
     await recount_members(ctx.session, left)
     ctx.say(t.VILLAGE_OK.format(village=village.name))
-    ctx.ask(t.ASK_HOUSEHOLD, step="household")
+    await ask_household(ctx)
+
+
+async def ask_household(ctx: Context, text: str = t.ASK_HOUSEHOLD, want: str = "") -> None:
+    """Ask for the household; in a village with a roster, offer the ways out with it."""
+    village_id = ctx.user.village_id or 0
+    if not await places.has_roster(ctx.session, village_id):
+        ctx.ask(text, step="household")
+        return
+    ctx.ask(
+        text,
+        [
+            Option(t.HOUSEHOLD_OTHER_VILLAGE, "hh:village"),
+            Option(t.HOUSEHOLD_NOT_LISTED, "hh:none"),
+        ],
+        step="household",
+        typed=str(ctx.data.get("typed") or ""),
+        want=want,
+    )
+
+
+def _ask_pending(ctx: Context, typed: str) -> None:
+    """Ask to record the typed household as pending the village head's confirmation."""
+    ctx.ask(
+        t.HOUSEHOLD_PENDING_CONFIRM.format(typed=typed.title()),
+        [Option(t.HOUSEHOLD_PENDING_YES, "hh:pending"), Option(t.NO_RETYPE, "hh:retype")],
+        step="household",
+        typed=typed,
+    )
+
+
+def _not_found(ctx: Context, typed: str, village: str) -> None:
+    """Offer the three ways on: type again, choose another village, or add a pending household."""
+    ctx.ask(
+        t.HOUSEHOLD_ROSTER_ONLY.format(typed=typed, village=village),
+        [
+            Option(t.HOUSEHOLD_RETYPE, "hh:retype"),
+            Option(t.HOUSEHOLD_OTHER_VILLAGE, "hh:village"),
+            Option(t.HOUSEHOLD_NOT_LISTED, "hh:none"),
+        ],
+        step="household",
+        typed=typed,
+    )
 
 
 @routes.step("household", access=ANYONE)
@@ -264,6 +333,10 @@ async def on_household_text(ctx: Context) -> None:
     """Match a household by code or head-of-household name within the resident's village."""
     village_id = ctx.user.village_id or 0
     typed = " ".join(ctx.args.split())[:80]
+    if fold(typed) in OTHER_VILLAGE_WORDS | NOT_LISTED_WORDS:
+        ctx.args = "village" if fold(typed) in OTHER_VILLAGE_WORDS else "none"
+        await on_household(ctx)
+        return
     by_code = await places.household_by_code(ctx.session, village_id, typed)
     if by_code:
         _confirm_household(ctx, by_code)
@@ -284,15 +357,15 @@ async def on_household_text(ctx: Context) -> None:
         options = [
             Option(_household_label(h), HouseholdChoice(str(h.id)).pack()) for h, _ in close[:6]
         ]
-        options.append(Option(t.HOUSEHOLD_NONE_OF_THESE, HouseholdChoice("retype").pack()))
+        options.append(Option(t.HOUSEHOLD_NONE_OF_THESE, HouseholdChoice("none").pack()))
         ctx.ask(t.HOUSEHOLD_CHOOSE, options, step="household", typed=typed)
         return
     village = await ctx.session.get(Village, village_id)
     if await places.has_roster(ctx.session, village_id):
-        ctx.say(
-            t.HOUSEHOLD_ROSTER_ONLY.format(typed=typed, village=village.name if village else "")
-        )
-        ctx.ask(t.ASK_HOUSEHOLD, step="household")
+        if ctx.data.get("want") == "pending":
+            _ask_pending(ctx, typed)
+            return
+        _not_found(ctx, typed, village.name if village else "")
         return
     ctx.ask(
         t.HOUSEHOLD_NEW.format(typed=typed),
@@ -303,6 +376,22 @@ async def on_household_text(ctx: Context) -> None:
         step="household",
         typed=typed,
     )
+
+
+def _typed_name(ctx: Context) -> str | None:
+    """Return the text when a typed household name was taken for a control button.
+
+    Loose matching can take "Lê Thị Chua" for "Hộ tôi chưa có trong danh sách"; a typed text
+    that shares too little with the button's label is the person's answer, not the button.
+    """
+    text = ctx.inbound.text
+    if ctx.args not in CONTROLS or ctx.inbound.payload is not None or not text:
+        return None
+    folded = fold(text)
+    if folded.isdecimal() or folded in OTHER_VILLAGE_WORDS | NOT_LISTED_WORDS:
+        return None
+    label = next((o.label for o in ctx.offered() if o.payload == f"hh:{ctx.args}"), "")
+    return None if fuzz.token_set_ratio(folded, fold(label)) >= 70 else text
 
 
 def _household_label(household: Household) -> str:
@@ -325,36 +414,59 @@ def _confirm_household(ctx: Context, household: Household) -> None:
 @routes.button(HouseholdChoice, access=ANYONE)
 async def on_household(ctx: Context) -> None:
     """Record the chosen household, or create the self-declared one."""
+    name = _typed_name(ctx)
+    if name is not None:
+        ctx.args = name
+        await on_household_text(ctx)
+        return
     village_id = ctx.user.village_id or 0
+    typed = str(ctx.data.get("typed") or "").strip()
+    roster = await places.has_roster(ctx.session, village_id)
     if ctx.args == "retype":
-        ctx.ask(t.ASK_HOUSEHOLD, step="household")
+        await ask_household(ctx)
         return
-    if ctx.args == "new":
-        typed = str(ctx.data.get("typed") or "").strip()
-        if not typed or await places.has_roster(ctx.session, village_id):
-            ctx.ask(t.ASK_HOUSEHOLD, step="household")
+    if ctx.args == "village":
+        ctx.user.village_id = None
+        await _ask_village(ctx)
+        return
+    if ctx.args == "none":
+        if not roster:
+            await ask_household(ctx, t.ASK_HOUSEHOLD_NEW)
             return
-        household: Household | None = await _find_or_create_self_declared(ctx, village_id, typed)
-        if household is None:
+        if len(fold(typed).split()) < 2:
+            await ask_household(ctx, t.ASK_HOUSEHOLD_PENDING, want="pending")
             return
+        _ask_pending(ctx, typed)
+        return
+    if ctx.args in ("new", "pending"):
+        if not typed or (ctx.args == "new") == roster:
+            await ask_household(ctx)
+            return
+        declared = await _find_or_create_self_declared(ctx, village_id, typed, roster)
+        if declared is None:
+            return
+        household = declared
     else:
-        household = await ctx.session.get(Household, _int(ctx.args))
-    if household is None or household.village_id != village_id:
-        ctx.ask(t.ASK_HOUSEHOLD, step="household")
-        return
+        chosen = await ctx.session.get(Household, _int(ctx.args))
+        if chosen is None or chosen.village_id != village_id:
+            await ask_household(ctx)
+            return
+        household = chosen
     left, ctx.user.household_id = ctx.user.household_id, household.id
     await recount_members(ctx.session, left, household.id)
     await drop_own_unused(ctx.session, ctx.user.id, keep=household.id)
     ctx.end_step()
     village = await ctx.session.get(Village, village_id)
     ctx.say(t.REGISTERED.format(village=village.name if village else "", head=household.head_name))
+    if household.status == "pending":
+        ctx.say(t.REGISTERED_PENDING)
     await show_menu(ctx)
 
 
 async def _find_or_create_self_declared(
-    ctx: Context, village_id: int, typed: str
+    ctx: Context, village_id: int, typed: str, pending: bool = False
 ) -> Household | None:
-    """Join the household of that name, or declare it; one declared household per person."""
+    """Join the household of that name, or declare it (pending if asked); one per person."""
     head = person_name(typed)
     folded = folded_name(head)
     existing = await ctx.session.scalar(
@@ -374,6 +486,7 @@ async def _find_or_create_self_declared(
         head_name=head,
         head_name_folded=folded,
         source="self",
+        status="pending" if pending else "confirmed",
         created_by=ctx.user.id,
     )
     ctx.session.add(household)

@@ -21,6 +21,7 @@ from bot.core.routes import ANYONE, Payload, Routes, roles
 from bot.handlers import texts_village as t
 from bot.handlers.menu import show_menu
 from bot.handlers.onboarding import forget_newcomer
+from bot.handlers.paging import page_of
 from bot.services.roles import holder_of, revoke_role, role_holders
 from bot.storage import places
 from bot.storage.invites import create_invite, redeem_invite
@@ -140,11 +141,15 @@ async def on_invite(ctx: Context) -> None:
     assert isinstance(chosen, InviteFor)
     role = chosen.role
     commune_id = ctx.user.scope_commune_id
-    if role == VILLAGE_HEAD and not chosen.village:
+    if (role == VILLAGE_HEAD and not chosen.village) or role == "page":
         villages = await places.villages_of(ctx.session, commune_id or 0)
+        page = page_of(villages, chosen.village if role == "page" else 0)
         ctx.ask(
-            t.INVITE_VILLAGE,
-            [Option(v.name, InviteFor(VILLAGE_HEAD, v.id).pack()) for v in villages[:30]],
+            t.INVITE_VILLAGE + (f" ({page.label})" if page.label else ""),
+            page.options(
+                lambda v: Option(v.name, InviteFor(VILLAGE_HEAD, v.id).pack()),
+                lambda n: InviteFor("page", n).pack(),
+            ),
         )
         return
     village = await ctx.session.get(Village, chosen.village) if chosen.village else None

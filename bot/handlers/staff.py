@@ -6,11 +6,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from bot import formats as f
 from bot.core.auth import ADMIN, STAFF
 from bot.core.context import Context
 from bot.core.messages import Option, Reply
 from bot.core.routes import Payload, Routes, roles
 from bot.handlers import texts_staff as t
+from bot.handlers.village_report import titled
+from bot.stats.coverage import SOURCE_NAMES, SOURCES
 from bot.stats.report import CommuneReport, build_commune_report
 from bot.storage.models import Commune
 from bot.text import VILLAGE_PREFIXES, fold, rank
@@ -28,7 +31,17 @@ class ExportAs(Payload, prefix="xuat"):
 
 def pct(value: float | None) -> str:
     """Format a percentage the Vietnamese way: 27,5%."""
-    return "—" if value is None else f"{value:.1f}%".replace(".", ",")
+    return f.percent(value)
+
+
+def sources_line(by_source: dict[str, int]) -> str:
+    """Render the breakdown by source on one line."""
+    return t.SOURCES.format(
+        parts=" · ".join(
+            t.SOURCE_PART.format(name=SOURCE_NAMES[k], count=f.number(by_source.get(k, 0)))
+            for k in SOURCES
+        )
+    )
 
 
 async def commune_of(ctx: Context) -> int | None:
@@ -61,42 +74,45 @@ def stats_text(report: CommuneReport) -> str:
     parts = [
         t.STATS.format(
             commune=c.name,
-            date=report.generated_at.strftime("%d/%m/%Y %H:%M"),
-            part=c.households_participating,
-            total=c.households_total,
+            date=f"{report.generated_at:%H:%M} {f.day(report.generated_at)}",
+            part=f.number(c.households_participating),
+            total=f.number(c.households_total),
             pct=pct(c.coverage_pct),
             target=c.target_pct,
-            met=t.MET if c.met else t.NOT_MET.format(need=need),
-            learners=report.learners,
-            lessons=report.lessons_completed,
-            new=report.new_households_7d,
-        )
+            met=t.MET if c.met else t.NOT_MET.format(need=f.number(need)),
+            learners=f.number(report.learners),
+            lessons=f.number(report.lessons_completed),
+            new=f.number(report.new_households_7d),
+        ),
+        sources_line(c.by_source),
     ]
     ranked = sorted(
-        (v for v in c.villages if v.households_total),
-        key=lambda v: (-(v.coverage_pct or 0), v.name),
+        (v for v in c.villages if v.households_total and not v.check),
+        key=lambda v: (-(v.coverage_pct or 0), f.sort_key(v.name)),
     )
     if ranked:
         lines = [
             t.RANK_LINE.format(
                 i=i,
                 name=v.name,
-                part=v.households_participating,
-                total=v.households_total,
+                part=f.number(v.households_participating),
+                total=f.number(v.households_total),
                 pct=pct(v.coverage_pct),
                 mark=" ✅" if v.met else "",
             )
             for i, v in enumerate(ranked, start=1)
         ]
         parts.append(t.RANKING.format(lines="\n".join(lines)))
+    if c.villages_to_check:
+        parts.append(t.TO_CHECK.format(names=", ".join(c.villages_to_check)))
     if c.villages_without_total:
         parts.append(t.NO_TOTAL.format(names=", ".join(c.villages_without_total)))
     if report.cohorts:
         lines = [
             t.COHORT.format(
                 label=k.label,
-                learners=k.learners,
-                total=k.total,
+                learners=f.number(k.learners),
+                total=f.number(k.total),
                 pct=pct(k.pct),
                 target=k.target_pct,
                 met="đạt" if k.met else "chưa đạt",
@@ -119,28 +135,29 @@ async def statistics(ctx: Context) -> None:
     villages = report.coverage.villages
     ranked = rank(ctx.args, [(v.id, v.name) for v in villages], prefixes=VILLAGE_PREFIXES)
     if not ranked or ranked[0][1] < 80:
-        names = ", ".join(v.name for v in villages)
+        names = ", ".join(v.name for v in f.sorted_vi(villages, lambda v: v.name))
         ctx.say(t.VILLAGE_NOT_FOUND.format(typed=ctx.args.strip()[:60], names=names))
         return
     v = next(x for x in villages if x.id == ranked[0][0])
-    met = (
-        "đạt mục tiêu ✅"
-        if v.met
-        else "chưa đạt"
-        if v.met is False
-        else "chưa khai báo tổng số hộ"
-    )
+    if v.check:
+        met = t.CHECK
+    else:
+        met = (
+            t.VILLAGE_MET if v.met else t.VILLAGE_NOT_MET if v.met is False else t.VILLAGE_NO_TOTAL
+        )
     ctx.say(
         t.VILLAGE.format(
             village=v.name,
-            part=v.households_participating,
-            total=v.households_total or "?",
-            pct=pct(v.coverage_pct),
+            part=f.number(v.households_participating),
+            total=f.number(v.households_total) if v.households_total else "?",
+            pct=t.CHECK_SHORT if v.check else pct(v.coverage_pct),
             met=met,
-            registered=v.households_registered,
-            learners=v.learners,
-            lessons=v.lessons_completed,
+            registered=f.number(v.households_registered),
+            learners=f.number(v.learners),
+            lessons=f.number(v.lessons_completed),
         )
+        + "\n"
+        + sources_line(v.by_source)
     )
 
 
@@ -152,9 +169,7 @@ async def chart(ctx: Context) -> None:
     report = await _report(ctx)
     if report is None:
         return
-    caption = t.CHART_CAPTION.format(
-        commune=report.coverage.name, date=report.generated_at.strftime("%d/%m/%Y")
-    )
+    caption = t.CHART_CAPTION.format(commune=report.coverage.name, date=f.day(report.generated_at))
     ctx.attach(Reply(caption, photo=coverage_chart(report), filename="bieu-do.png"))
 
 
@@ -187,7 +202,7 @@ def report_file(report: CommuneReport, kind: str) -> Reply | None:
 
     stamp = report.generated_at.strftime("%Y%m%d")
     slug = "".join(ch for ch in _ascii(report.coverage.name) if ch.isalnum())
-    when = report.generated_at.strftime("%d/%m/%Y")
+    when = f.day(report.generated_at)
     if kind == "xlsx":
         data, what, name = coverage_xlsx([report]), "Bảng số liệu", f"hocvuso-{slug}-{stamp}.xlsx"
     elif kind == "docx":
@@ -220,15 +235,14 @@ async def submissions(ctx: Context) -> None:
     lines = [
         t.SUBMITTED_LINE.format(
             village=s.village,
-            at=s.submitted_at.strftime("%d/%m %H:%M") if s.submitted_at else "",
+            at=f.day_time(s.submitted_at) if s.submitted_at else "",
             paper=" (bản giấy)" if s.method == "paper" else "",
         )
         for s in done
     ] + [t.MISSING_LINE.format(village=s.village) for s in missing]
     ctx.say(
         t.SUBMISSIONS.format(
-            title=report.deadline_title,
-            due=report.deadline_due.strftime("%d/%m/%Y"),
+            title=titled(report.deadline_title or "", report.deadline_due),
             lines="\n".join(lines),
             done=len(done),
             total=len(report.submissions),

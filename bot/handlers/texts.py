@@ -35,6 +35,7 @@ ASK_COMMUNE = "Bạn sống ở xã/phường nào? Gõ tên xã, ví dụ: {exa
 COMMUNE_NOT_FOUND = 'Mình chưa tìm thấy xã "{typed}". Bạn chọn trong danh sách dưới đây nhé:'
 ASK_VILLAGE = "Bạn sống ở thôn (tổ dân phố) nào? Gõ tên thôn, ví dụ: {example}"
 VILLAGE_CONFIRM = "Có phải {village} không?"
+VILLAGE_PICK = "Bạn ở thôn nào? Bấm hoặc gõ số thôn của bạn."
 VILLAGE_CHOOSE = "Mình thấy vài thôn có tên gần giống. Bạn ở thôn nào?"
 VILLAGE_NOT_FOUND = (
     'Mình chưa tìm thấy thôn "{typed}". Bạn gõ lại tên thôn, hoặc chọn trong danh sách:'
@@ -54,9 +55,26 @@ HOUSEHOLD_ONE_ONLY = (
     "Bạn đã tạo hộ {head} và đã có người khác trong hộ đó. Mỗi người chỉ tạo được một hộ. "
     "Bạn gõ tên chủ hộ của một hộ đã có, hoặc nhờ trưởng thôn thêm hộ giúp nhé."
 )
+HOUSEHOLD_RETYPE = "Gõ lại tên chủ hộ"
+HOUSEHOLD_OTHER_VILLAGE = "Chọn thôn khác"
+HOUSEHOLD_NOT_LISTED = "Hộ tôi chưa có trong danh sách"
+ASK_HOUSEHOLD_NEW = "Bạn gõ họ tên chủ hộ của bạn, mình sẽ tạo hộ mới, ví dụ: Nguyễn Văn An"
+ASK_HOUSEHOLD_PENDING = (
+    "Bạn gõ đầy đủ họ tên chủ hộ của bạn. Mình sẽ ghi hộ vào danh sách chờ trưởng thôn xác nhận."
+)
+HOUSEHOLD_PENDING_CONFIRM = (
+    "Ghi hộ chủ hộ {typed} vào danh sách chờ trưởng thôn xác nhận? "
+    "Bạn vẫn học được ngay trong lúc chờ."
+)
+HOUSEHOLD_PENDING_YES = "Đúng, ghi hộ này"
+REGISTERED_PENDING = (
+    "⏳ Hộ của bạn đang chờ trưởng thôn xác nhận. Bạn cứ học bình thường; "
+    "khi trưởng thôn xác nhận, hộ được tính là hộ tham gia học tập số."
+)
 HOUSEHOLD_ROSTER_ONLY = (
     'Mình không tìm thấy hộ "{typed}" trong danh sách hộ của {village}. '
-    "Bạn gõ lại họ tên chủ hộ hoặc mã hộ (hỏi trưởng thôn nếu chưa rõ) nhé."
+    "Bạn gõ lại họ tên chủ hộ hoặc mã hộ, chọn thôn khác, hoặc báo hộ của bạn chưa có "
+    "trong danh sách (trưởng thôn sẽ xác nhận)."
 )
 HOUSEHOLD_TOO_SHORT = "Bạn gõ đầy đủ họ tên chủ hộ (ít nhất 2 chữ) hoặc mã hộ giúp mình nhé."
 REGISTERED = (
@@ -217,3 +235,27 @@ DELETED = (
 )
 DELETE_KEPT = "Dữ liệu của bạn vẫn được giữ nguyên."
 NOTHING_TO_DELETE = "Mình không lưu thông tin nào của bạn cả. 🙂"
+
+# /dahoc: learning finished elsewhere (binhdanhocvuso.gov.vn and other platforms).
+DECLARE_ASK = (
+    "🎓 Bạn đã học xong một khoá học số ở nơi khác (ví dụ trên binhdanhocvuso.gov.vn)? "
+    "Gõ tên khoá học, ví dụ: Kỹ năng số cơ bản — binhdanhocvuso.gov.vn"
+)
+DECLARE_TOO_SHORT = "Bạn gõ tên khoá học rõ hơn một chút (ít nhất 3 chữ cái) giúp mình nhé."
+DECLARE_PHOTO = (
+    "Bạn có ảnh giấy chứng nhận hoàn thành khoá học không? Nếu có, bạn cho trưởng thôn xem "
+    "khi trưởng thôn hỏi nhé."
+)
+DECLARE_PHOTO_YES = "Có, tôi có ảnh chứng nhận"
+DECLARE_PHOTO_NO = "Không có ảnh"
+DECLARE_WITH_PHOTO = "có ảnh chứng nhận"
+DECLARE_SENT = (
+    '✅ Đã ghi: bạn học xong "{course}". Trưởng thôn sẽ xác nhận; sau đó hộ của bạn được tính '
+    "là hộ tham gia học tập số."
+)
+DECLARE_ALREADY = '"{course}" đã được ghi, đang chờ trưởng thôn xác nhận.'
+DECLARE_TOO_MANY = (
+    "Bạn đã có {count} khoá học đang chờ trưởng thôn xác nhận. Bạn chờ trưởng thôn xác nhận "
+    "rồi khai báo thêm nhé."
+)
+DECLARE_HEAD_TOLD = "🎓 Hộ {head} báo đã học xong: {course}. Gõ /chuahoc để xác nhận."

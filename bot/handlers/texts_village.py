@@ -61,9 +61,9 @@ INVITE_CODE = (
 HEAD_HELP = (
     "Lệnh của trưởng thôn:\n"
     "/thon — số liệu của thôn so với mục tiêu 60%\n"
-    "/chuahoc — các hộ chưa có ai học, để đến tận nhà\n"
+    "/chuahoc — các hộ chưa có ai học, và hộ mới, khoá học chờ xác nhận\n"
     "/sohodan — khai báo tổng số hộ của thôn\n"
-    "/hoctructiep — ghi nhận hộ dự lớp học trực tiếp\n"
+    "/hoctructiep — ghi nhận nhiều hộ dự lớp học trực tiếp cùng lúc\n"
     "/nopbaocao — nộp báo cáo ngay trong tin nhắn\n"
     "/hanbaocao — xem hạn báo cáo"
 )
@@ -73,49 +73,106 @@ VILLAGE = (
     "Hộ có người học: {part}/{total} hộ ({pct}) — mục tiêu {target}%.\n"
     "{gap}\n"
     "Hộ đã đăng ký trên hệ thống: {registered}\n"
-    "Người học: {learners} · Bài đã hoàn thành: {lessons}"
+    "Người học: {learners} · Bài đã hoàn thành: {lessons}\n"
+    "Hộ có người học theo nguồn (một hộ có thể học ở nhiều nơi):\n{sources}"
 )
+SOURCE_LINE = "• {name}: {count} hộ"
 GAP = "Cần thêm {need} hộ nữa để đạt mục tiêu."
 MET = "🎉 Thôn đã đạt mục tiêu!"
+CHECK_SHORT = "số liệu cần kiểm tra"
+CHECK = (
+    "⚠️ Số liệu cần kiểm tra: {part} hộ có người học, nhiều hơn tổng số hộ đã khai báo. "
+    "Thôn chưa được tính là đạt và chưa tính vào tỷ lệ của xã. Gõ /sohodan để sửa tổng số hộ."
+)
 NO_TOTAL = "Thôn chưa khai báo tổng số hộ nên chưa tính được tỷ lệ. Gõ /sohodan để khai báo."
-NOT_LEARNING = "🚪 Hộ chưa có ai học ({count} hộ){page}:\n{lines}"
+NOT_LEARNING = "🚪 Hộ chưa có ai học: {count} hộ{page}.{confirm}"
+TO_CONFIRM = "\n⏳ Chờ anh/chị xác nhận: {count} (bấm để xác nhận)."
 NOT_LEARNING_NONE = "🎉 Mọi hộ trong danh sách của thôn đều đã có người học!"
 NOT_LEARNING_NOTE = (
-    "Chỉ gồm các hộ có trên hệ thống (danh sách thôn hoặc hộ tự đăng ký). "
-    "Ghi nhận hộ dự lớp trực tiếp bằng /hoctructiep."
+    "Bấm một hộ để ghi nhận hộ đã dự lớp học trực tiếp. "
+    "Chỉ gồm các hộ có trên hệ thống (danh sách thôn hoặc hộ tự đăng ký)."
 )
-NEXT_PAGE = "Trang sau ▶️"
+CONFIRM_HOUSEHOLD_LABEL = "✅ Xác nhận hộ mới: {head}"
+CONFIRM_COURSE_LABEL = "✅ Xác nhận đã học: {head} — {course}"
+HOUSEHOLD_CONFIRMED = "✅ Đã xác nhận hộ {head} thuộc thôn. Hộ được tính khi có người học."
+COURSE_CONFIRMED = "✅ Đã xác nhận hộ {head} học trên nền tảng khác. Hộ được tính là có người học."
+GONE = "Mục này không còn nữa (có thể đã được xác nhận hoặc xoá)."
+VISIT = "Ghi nhận hộ {head} đã dự lớp học trực tiếp hôm nay?"
+BACK_TO_LIST = "◀️ Quay lại danh sách"
 ASK_TOTAL = "Thôn có tổng cộng bao nhiêu hộ? Gõ một số, ví dụ: 320"
-TOTAL_BAD = "Bạn gõ một số từ 1 đến 100000 giúp mình nhé, ví dụ: 320"
+TOTAL_BAD = "Bạn gõ một số từ 1 đến 100.000 giúp mình nhé, ví dụ: 320"
+TOTAL_BELOW_KNOWN = (
+    "Chưa ghi được {total} hộ: trên hệ thống thôn đã có {known} hộ (danh sách thôn và hộ tự "
+    "đăng ký đã xác nhận), nên tổng số hộ không thể nhỏ hơn {known}."
+)
+TOTAL_BELOW_PART = (
+    "Chưa ghi được {total} hộ: thôn đã có {part} hộ có người học, nên tổng số hộ không thể nhỏ "
+    "hơn {part}."
+)
+TOTAL_CONFIRM = (
+    "Tổng số hộ đổi từ {before} thành {total} — thay đổi nhiều hơn 30%. "
+    "Anh/chị chắc chắn chứ? Cán bộ xã sẽ được báo."
+)
+TOTAL_YES = "Đúng, {total} hộ"
+TOTAL_RETYPE = "Không, gõ lại"
+NO_BEFORE = "chưa có"
+TOTAL_SAME = "{village} đã có {total} hộ trên hệ thống, không cần đổi."
 TOTAL_OK = "✅ Đã ghi: {village} có {total} hộ (trước đây: {before})."
-CLASS_ASK = "📝 Ghi nhận hộ dự lớp học trực tiếp. Gõ mã hộ hoặc họ tên chủ hộ (mỗi lần một hộ)."
-CLASS_CONFIRM = "Ghi nhận hộ ông/bà {head}{code} đã dự lớp hôm nay?"
+STAFF_TOTAL = "🏘 {village} đổi tổng số hộ: {before} → {total}."
+STAFF_INFORMED = "Cán bộ xã đã được báo."
+NO_STAFF = (
+    "Xã chưa có cán bộ nào đăng ký trên trợ lý nên chưa báo được; anh/chị báo trực tiếp nhé."
+)
+CLASS_ASK = (
+    "📝 Ghi nhận hộ dự lớp học trực tiếp. Gõ mã hộ hoặc họ tên chủ hộ — nhiều hộ cùng lúc, "
+    "mỗi hộ một dòng hoặc cách nhau bằng dấu phẩy. Ví dụ: DT-002, Phạm Thị Hoa"
+)
+CLASS_LIST = "Danh sách dự lớp ({count} hộ):\n{lines}\n\nGõ thêm hộ nếu còn, hoặc bấm Ghi nhận."
+CLASS_LINE_SURE = "{i}. {head}"
+CLASS_LINE_GUESS = '{i}. {head} ❓ chưa chắc (anh/chị gõ "{typed}")'
+CLASS_LINE_NEW = '{i}. "{typed}" ➕ chưa có trong danh sách thôn — sẽ thêm hộ mới'
+CLASS_LINE_MISSING = '{i}. "{typed}" ⚠️ không tìm thấy trong thôn — sẽ bỏ qua (gõ lại cho đúng)'
+CLASS_SAVE_ALL = "✅ Ghi nhận {count} hộ"
+CLASS_SAVE_SURE = "Chỉ ghi {count} hộ chắc chắn"
+CLASS_RESTART = "Gõ lại từ đầu"
+CLASS_CANCEL = "Huỷ"
+CLASS_CANCELLED = "Đã huỷ, chưa ghi nhận hộ nào."
+CLASS_CUT = "Mỗi lần ghi tối đa {limit} hộ; các hộ sau chưa được thêm."
 CLASS_YES = "Ghi nhận"
-CLASS_RETYPE = "Không, gõ lại"
-CLASS_DONE = "Xong"
-CLASS_CHOOSE = "Có vài hộ tên gần giống. Hộ nào dự lớp?"
-CLASS_NOT_FOUND = 'Không tìm thấy hộ "{typed}" trong thôn. Bạn gõ lại mã hộ hoặc họ tên chủ hộ.'
-CLASS_RECORDED = "✅ Đã ghi nhận hộ {head}. Hộ này được tính là hộ tham gia học tập số."
-CLASS_ALREADY = "✅ Đã ghi nhận hộ {head} (hộ này đã được tính từ trước)."
-CLASS_MORE = "Gõ hộ tiếp theo, hoặc bấm Xong."
-CLASS_FINISHED = "Đã ghi xong {count} hộ. Cảm ơn anh/chị! Gõ /thon để xem số liệu mới."
+CLASS_NOTHING = "Chưa ghi nhận hộ nào."
+CLASS_DONE_FIRST = "• {head} — từ nay được tính là hộ tham gia học tập số"
+CLASS_DONE_ALREADY = "• {head} — đã được tính từ trước"
+CLASS_DONE_NEW = "• {head} — hộ mới, đã thêm vào danh sách thôn và được tính"
+CLASS_FINISHED = (
+    "✅ Đã ghi nhận {count} hộ dự lớp ngày {day}:\n{lines}\nGõ /thon để xem số liệu mới."
+)
 NO_DEADLINE = "Xã chưa đặt hạn báo cáo nào. Cán bộ xã đặt bằng lệnh hocvuso commune deadlines."
+TITLE_DUE = "{title} (hạn {due})"
 REPORT = (
-    "📄 Báo cáo của {village} — {title} (hạn {due}, {when})\n"
+    "📄 Báo cáo của {village} — {title}, {when}\n"
     "• Tổng số hộ: {total}\n"
     "• Hộ có người học: {part} ({pct}), mục tiêu {target}%\n"
     "• Người học: {learners}; bài đã hoàn thành: {lessons}\n"
     "• Hộ dự lớp trực tiếp: {offline}\n\n"
     "Anh/chị kiểm tra rồi bấm Nộp báo cáo."
 )
+REPORT_WHICH = "Xã đang có hai hạn báo cáo chưa nộp. Anh/chị nộp cho hạn nào?"
+REPORT_WHICH_UNKNOWN = 'Không có hạn báo cáo "{typed}".'
 SUBMIT = "📨 Nộp báo cáo"
 SUBMIT_PAPER = "📄 Đã nộp bản giấy"
 CANCEL = "Huỷ"
-SUBMITTED = "✅ Đã nộp báo cáo của {village} cho hạn {due}. Cán bộ xã đã được báo. Cảm ơn anh/chị!"
-SUBMITTED_PAPER = "✅ Đã ghi nhận {village} nộp bản giấy cho hạn {due}. Tin nhắc hạn sẽ dừng."
-ALREADY_SUBMITTED = "{village} đã nộp báo cáo cho hạn {due} lúc {at} ({method})."
+SUBMITTED = "✅ Đã nộp báo cáo của {village} cho hạn {due}. {staff} Cảm ơn anh/chị!"
+SUBMITTED_PAPER = (
+    "✅ Đã ghi nhận {village} nộp bản giấy cho hạn {due}. Tin nhắc hạn sẽ dừng. {staff}"
+)
+ALREADY_SUBMITTED = (
+    "{village} đã nộp báo cáo cho hạn {due} lúc {at} ({method}); không cần nộp lại."
+)
+METHOD_CHAT = "qua tin nhắn"
+METHOD_PAPER = "bản giấy"
+PAPER_NOTE = " (bản giấy)"
 CANCELLED = "Đã huỷ, chưa nộp gì cả."
-STAFF_TOLD = "📨 {village} đã nộp báo cáo — {title} (hạn {due}){method}."
+STAFF_TOLD = "📨 {village} đã nộp báo cáo — {title}{method}."
 DEADLINES = "🗓 Hạn báo cáo của xã:\n{lines}"
 DEADLINE_LINE = "• {due} — {title}: {when}{status}"
 WHEN_DAYS = "còn {days} ngày"

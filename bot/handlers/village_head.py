@@ -1,64 +1,55 @@
-"""Village heads: their village's figures, households to visit, classes, and the report."""
+"""Village heads: their village's figures, the households to visit and to confirm, the total."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from bot.core.auth import ADMIN, STAFF, VILLAGE_HEAD
+from bot import formats as f
+from bot.core.auth import VILLAGE_HEAD
 from bot.core.context import Context
 from bot.core.messages import Option
 from bot.core.routes import Payload, Routes, roles
-from bot.delivery.outbox import enqueue, reachable_identities
 from bot.handlers import texts_village as t
-from bot.stats.coverage import VillageCoverage, commune_coverage
-from bot.storage import places
-from bot.storage.deadlines import current_occurrence, deadlines_of, due_date, submission
-from bot.storage.models import (
-    AuditLog,
-    Commune,
-    Household,
-    OfflineLearning,
-    ReportSubmission,
-    User,
-    Village,
-)
-from bot.storage.participation import mark_participating
+from bot.handlers.notify import tell_staff
+from bot.handlers.paging import page_number, page_of
+from bot.stats.coverage import SOURCE_NAMES, SOURCES, VillageCoverage, commune_coverage
+from bot.storage.models import AuditLog, Commune, Household, OfflineLearning, Village
+from bot.storage.participation import mark_participating, recompute
 
-PAGE = 20
-RECENT = timedelta(days=31)  # a deadline this recent is still "this year's"
+BIG_CHANGE = 0.30  # a new total this far from the old one is asked about first
 
 routes = Routes()
 HEAD = roles(VILLAGE_HEAD)
 
 
 @dataclass(frozen=True)
-class NotLearningPage(Payload, prefix="chuahoc"):
-    """A page of the households with nobody learning yet."""
+class WaitingList(Payload, prefix="chuahoc"):
+    """/chuahoc: a page number, or an entry ("h", "hh" or "dh" with its id)."""
 
-    page: int
-
-
-@dataclass(frozen=True)
-class ClassChoice(Payload, prefix="lop"):
-    """At a community class record: a household id, "retype" or "done"."""
-
-    choice: str
+    kind: str
+    item: str = ""
 
 
 @dataclass(frozen=True)
-class Submit(Payload, prefix="nop"):
-    """Submit the report ("chat" or "paper") for a deadline of a year, or "cancel"."""
+class TotalChoice(Payload, prefix="sohodan"):
+    """/sohodan: "ok" to save a big change of the total, or "retype"."""
 
-    method: str
-    deadline: int = 0
-    year: int = 0
+    action: str
+    total: int = 0
 
 
-async def _village(ctx: Context) -> tuple[Village, Commune, VillageCoverage]:
+@dataclass(frozen=True)
+class ClassStep(Payload, prefix="lop"):
+    """/hoctructiep: save, sure, restart, cancel, or one household ("one" and its id)."""
+
+    action: str
+    arg: str = ""
+
+
+async def village_of(ctx: Context) -> tuple[Village, Commune, VillageCoverage]:
+    """Return the head's village, its commune and its figures."""
     village = await ctx.session.get(Village, ctx.user.scope_village_id or 0)
     if village is None:
         raise LookupError("village head without a village")
@@ -69,337 +60,269 @@ async def _village(ctx: Context) -> tuple[Village, Commune, VillageCoverage]:
     return village, commune, row
 
 
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}%".replace(".", ",")
+def sources_text(by_source: dict[str, int]) -> str:
+    """Render the breakdown by source, one line each."""
+    return "\n".join(
+        t.SOURCE_LINE.format(name=SOURCE_NAMES[k], count=f.number(by_source.get(k, 0)))
+        for k in SOURCES
+    )
 
 
 @routes.command("thon", "so lieu thon", access=HEAD)
 async def village(ctx: Context) -> None:
     """Show the village's figures against the 60% target (/thon)."""
-    village, commune, row = await _village(ctx)
-    if row.households_total:
+    village, commune, row = await village_of(ctx)
+    if row.check:
+        gap = t.CHECK.format(part=f.number(row.households_participating))
+    elif row.households_total:
         need = -(-commune.target_household_pct * row.households_total // 100)
         missing = max(0, need - row.households_participating)
-        gap = t.MET if row.met else t.GAP.format(need=missing)
+        gap = t.MET if row.met else t.GAP.format(need=f.number(missing))
     else:
         gap = t.NO_TOTAL
     ctx.say(
         t.VILLAGE.format(
             village=village.name,
-            part=row.households_participating,
-            total=row.households_total or "?",
-            pct=_pct(row.coverage_pct),
+            part=f.number(row.households_participating),
+            total=f.number(row.households_total) if row.households_total else "?",
+            pct=t.CHECK_SHORT if row.check else f.percent(row.coverage_pct),
             target=commune.target_household_pct,
             gap=gap,
-            registered=row.households_registered,
-            learners=row.learners,
-            lessons=row.lessons_completed,
+            registered=f.number(row.households_registered),
+            learners=f.number(row.learners),
+            lessons=f.number(row.lessons_completed),
+            sources=sources_text(row.by_source),
         )
     )
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of /chuahoc: a household to confirm, a course to confirm, or one to visit."""
+
+    kind: str  # "hh" pending household · "dh" declared course · "visit"
+    id: int
+    label: str
+
+
+async def _entries(ctx: Context, village_id: int) -> list[Entry]:
+    """Return what waits for the head: confirmations first, then households to visit."""
+    households = list(
+        await ctx.session.scalars(
+            select(Household).where(
+                Household.village_id == village_id, Household.participating_since.is_(None)
+            )
+        )
+    )
+    declared = (
+        await ctx.session.execute(
+            select(OfflineLearning, Household)
+            .join(Household, Household.id == OfflineLearning.household_id)
+            .where(
+                Household.village_id == village_id,
+                OfflineLearning.source == "platform",
+                OfflineLearning.confirmed_at.is_(None),
+            )
+            .order_by(OfflineLearning.date)
+        )
+    ).all()
+    pending = f.sorted_vi((h for h in households if h.status == "pending"), lambda h: h.head_name)
+    visit = sorted(
+        (h for h in households if h.status != "pending"),
+        key=lambda h: (h.code is None, h.code or "", f.sort_key(h.head_name)),
+    )
+    return [
+        *(Entry("hh", h.id, t.CONFIRM_HOUSEHOLD_LABEL.format(head=h.head_name)) for h in pending),
+        *(
+            Entry("dh", d.id, t.CONFIRM_COURSE_LABEL.format(head=h.head_name, course=d.note))
+            for d, h in declared
+        ),
+        *(Entry("visit", h.id, household_label(h)) for h in visit),
+    ]
+
+
+def household_label(household: Household) -> str:
+    """Return "Head Name (CODE)", short enough for a button."""
+    code = f" ({household.code})" if household.code else ""
+    return f"{household.head_name}{code}"[:60]
 
 
 @routes.command("chuahoc", "chua hoc", access=HEAD)
-@routes.button(NotLearningPage, access=HEAD)
+@routes.button(WaitingList, access=HEAD)
 async def not_learning(ctx: Context) -> None:
-    """List the households with nobody learning yet, a page at a time (/chuahoc)."""
-    village_id = ctx.user.scope_village_id or 0
-    page = int(ctx.args) if ctx.args.isdecimal() else 0  # isdigit() takes "²", int() does not
-    waiting = Household.village_id == village_id, Household.participating_since.is_(None)
-    count = await ctx.session.scalar(select(func.count(Household.id)).where(*waiting)) or 0
-    if not count:
-        ctx.say(t.NOT_LEARNING_NONE)
+    """List what waits for the head, a phone-sized page at a time (/chuahoc)."""
+    kind, _, arg = ctx.args.partition(":")
+    if kind in ("h", "hh", "dh"):
+        await _on_entry(ctx, kind, arg)
         return
-    pages = -(-count // PAGE)
-    page = min(page, pages - 1)  # a typed page past the end shows the last one
-    rows = list(
-        await ctx.session.scalars(
-            select(Household)
-            .where(*waiting)
-            .order_by(Household.code, Household.head_name_folded)
-            .offset(page * PAGE)
-            .limit(PAGE)
-        )
+    await show_waiting(ctx, page_number(ctx.args), "")
+
+
+async def show_waiting(ctx: Context, number: int, note: str) -> None:
+    """Show one page of the households to confirm and to visit, after an optional note."""
+    entries = await _entries(ctx, ctx.user.scope_village_id or 0)
+    if not entries:
+        ctx.say(f"{note}\n\n{t.NOT_LEARNING_NONE}".strip())
+        ctx.forget_prompt()
+        return
+    page = page_of(entries, number)
+    visit = sum(1 for e in entries if e.kind == "visit")
+    confirm = len(entries) - visit
+    text = t.NOT_LEARNING.format(
+        count=f.number(visit),
+        page=f", {page.label}" if page.label else "",
+        confirm=t.TO_CONFIRM.format(count=confirm) if confirm else "",
     )
-    lines = "\n".join(
-        f"{page * PAGE + i}. {h.head_name}" + (f" ({h.code})" if h.code else "")
-        for i, h in enumerate(rows, start=1)
+    ctx.ask(
+        f"{note}\n\n{text}\n{t.NOT_LEARNING_NOTE}".strip(),
+        page.options(
+            lambda e: Option(
+                e.label, WaitingList("h" if e.kind == "visit" else e.kind, str(e.id)).pack()
+            ),
+            lambda n: WaitingList(str(n)).pack(),
+        ),
     )
-    label = f", trang {page + 1}/{pages}" if pages > 1 else ""
-    text = t.NOT_LEARNING.format(count=count, page=label, lines=lines)
-    if page + 1 < pages:
-        ctx.ask(
-            f"{text}\n\n{t.NOT_LEARNING_NOTE}",
-            [Option(t.NEXT_PAGE, NotLearningPage(page + 1).pack())],
+
+
+async def _on_entry(ctx: Context, kind: str, arg: str) -> None:
+    """Confirm a pending household or course in one tap, or offer to record a visit."""
+    village_id = ctx.user.scope_village_id or 0
+    key = int(arg) if arg.isdecimal() and len(arg) < 12 else 0
+    if kind == "dh":
+        record = await ctx.session.get(OfflineLearning, key)
+        household = await ctx.session.get(Household, record.household_id) if record else None
+        if record is None or household is None or household.village_id != village_id:
+            await show_waiting(ctx, 0, t.GONE)
+            return
+        record.confirmed_at = record.confirmed_at or ctx.now
+        await mark_participating(ctx.session, household.id, record.date)
+        await show_waiting(ctx, 0, t.COURSE_CONFIRMED.format(head=household.head_name))
+        return
+    household = await ctx.session.get(Household, key)
+    if household is None or household.village_id != village_id:
+        await show_waiting(ctx, 0, t.GONE)
+        return
+    if kind == "hh":
+        household.status = "confirmed"
+        await ctx.session.flush()
+        await recompute(ctx.session, household.id)
+        ctx.session.add(
+            AuditLog(
+                actor_id=ctx.user.id,
+                action="household.confirm",
+                target=f"household:{household.id}",
+                detail={},
+                at=ctx.now,
+            )
         )
-    else:
-        ctx.say(f"{text}\n\n{t.NOT_LEARNING_NOTE}")
+        await show_waiting(ctx, 0, t.HOUSEHOLD_CONFIRMED.format(head=household.head_name))
+        return
+    ctx.ask(
+        t.VISIT.format(head=household_label(household)),
+        [
+            Option(t.CLASS_YES, ClassStep("one", str(household.id)).pack()),
+            Option(t.BACK_TO_LIST, WaitingList("0").pack()),
+        ],
+    )
+
+
+async def known_households(ctx: Context, village_id: int) -> tuple[int, int]:
+    """Return the households the village is known to have, and those taking part."""
+    known, part = (
+        await ctx.session.execute(
+            select(func.count(), func.count(Household.participating_since)).where(
+                Household.village_id == village_id, Household.status == "confirmed"
+            )
+        )
+    ).one()
+    return int(known), int(part)
+
+
+def _typed_total(text: str) -> int | None:
+    typed = text.replace(".", "").replace(",", "").replace(" ", "")
+    if not typed.isdecimal() or len(typed) > 7 or not 1 <= int(typed) <= 100_000:
+        return None
+    return int(typed)
 
 
 @routes.command("sohodan", "so ho dan", access=HEAD, takes_args=True)
 @routes.step("village_total", access=HEAD)
 async def set_total(ctx: Context) -> None:
-    """Declare the village's number of households (/sohodan N), audit-logged."""
-    typed = ctx.args.replace(".", "").replace(",", "").replace(" ", "")
-    if not typed:
+    """Declare the village's number of households (/sohodan N), checked against what is known."""
+    if not ctx.args.strip():
         ctx.ask(t.ASK_TOTAL, step="village_total")
         return
-    if not typed.isdecimal() or not 1 <= int(typed) <= 100_000:
+    total = _typed_total(ctx.args)
+    if total is None:
         ctx.say(t.TOTAL_BAD)
         ctx.ask(t.ASK_TOTAL, step="village_total")
         return
     village = await ctx.session.get(Village, ctx.user.scope_village_id or 0)
     assert village is not None
+    known, part = await known_households(ctx, village.id)
+    if total < max(known, part):
+        why = t.TOTAL_BELOW_KNOWN if known >= part else t.TOTAL_BELOW_PART
+        ctx.say(why.format(total=f.number(total), known=f.number(known), part=f.number(part)))
+        ctx.ask(t.ASK_TOTAL, step="village_total")
+        return
     before = village.households_total
-    village.households_total = int(typed)
+    if total == before:
+        ctx.end_step()
+        ctx.say(t.TOTAL_SAME.format(village=village.name, total=f.number(total)))
+        return
+    if before and abs(total - before) > BIG_CHANGE * before:
+        ctx.ask(
+            t.TOTAL_CONFIRM.format(before=f.number(before), total=f.number(total)),
+            [
+                Option(t.TOTAL_YES.format(total=f.number(total)), TotalChoice("ok", total).pack()),
+                Option(t.TOTAL_RETYPE, TotalChoice("retype").pack()),
+            ],
+        )
+        return
+    await _save_total(ctx, village, total)
+
+
+@routes.button(TotalChoice, access=HEAD)
+async def on_total(ctx: Context) -> None:
+    """Apply a confirmed big change of the total, or ask for it again."""
+    action, _, typed = ctx.args.partition(":")
+    total = _typed_total(typed) if action == "ok" else None
+    village = await ctx.session.get(Village, ctx.user.scope_village_id or 0)
+    if total is None or village is None:
+        ctx.ask(t.ASK_TOTAL, step="village_total")
+        return
+    known, part = await known_households(ctx, village.id)
+    if total < max(known, part):  # the village changed since the question was asked
+        ctx.ask(t.ASK_TOTAL, step="village_total")
+        return
+    await _save_total(ctx, village, total)
+
+
+async def _save_total(ctx: Context, village: Village, total: int) -> None:
+    """Write the total, audit-log it and tell the commune's staff the old and new value."""
+    before = village.households_total
+    village.households_total = total
     ctx.session.add(
         AuditLog(
             actor_id=ctx.user.id,
             action="village.households_total",
             target=f"village:{village.id}",
-            detail={"before": before, "after": village.households_total},
+            detail={"before": before, "after": total},
             at=ctx.now,
         )
     )
     ctx.end_step()
+    ctx.forget_prompt()
+    old = f.number(before) if before else t.NO_BEFORE
+    told = await tell_staff(
+        ctx,
+        village.commune_id,
+        t.STAFF_TOTAL.format(village=village.name, before=old, total=f.number(total)),
+        "total_changed",
+        f"{village.id}:{ctx.now.isoformat()}",
+    )
     ctx.say(
-        t.TOTAL_OK.format(
-            village=village.name, total=village.households_total, before=before or "chưa có"
-        )
+        t.TOTAL_OK.format(village=village.name, total=f.number(total), before=old)
+        + "\n"
+        + (t.STAFF_INFORMED if told else t.NO_STAFF)
     )
-
-
-@routes.command("hoctructiep", "hoc truc tiep", access=HEAD)
-async def community_class(ctx: Context) -> None:
-    """Start recording households that attended a community class (/hoctructiep)."""
-    ctx.ask(t.CLASS_ASK, [Option(t.CLASS_DONE, "lop:done")], step="class", count=0)
-
-
-@routes.step("class", access=HEAD)
-async def on_class_text(ctx: Context) -> None:
-    """Find the household typed for the class record."""
-    village_id = ctx.user.scope_village_id or 0
-    count = int(ctx.data.get("count", 0))
-    typed = " ".join(ctx.args.split())[:80]
-    found = await places.household_by_code(ctx.session, village_id, typed)
-    candidates = [found] if found else []
-    if not candidates:
-        ranked = await places.match_households(ctx.session, village_id, typed)
-        exact = [h for h, s in ranked if s >= 100]
-        candidates = exact[:1] or [h for h, s in ranked if s >= ranked[0][1] - 8][:6]
-    if not candidates:
-        ctx.say(t.CLASS_NOT_FOUND.format(typed=typed))
-        ctx.ask(t.CLASS_ASK, [Option(t.CLASS_DONE, "lop:done")], step="class", count=count)
-        return
-    if len(candidates) == 1:
-        h = candidates[0]
-        code = f" ({h.code})" if h.code else ""
-        ctx.ask(
-            t.CLASS_CONFIRM.format(head=h.head_name, code=code),
-            [Option(t.CLASS_YES, f"lop:{h.id}"), Option(t.CLASS_RETYPE, "lop:retype")],
-            step="class",
-            count=count,
-        )
-        return
-    options = [
-        Option(f"{h.head_name}" + (f" ({h.code})" if h.code else ""), f"lop:{h.id}")
-        for h in candidates
-    ]
-    ctx.ask(
-        t.CLASS_CHOOSE, [*options, Option(t.CLASS_RETYPE, "lop:retype")], step="class", count=count
-    )
-
-
-@routes.button(ClassChoice, access=HEAD)
-async def on_class(ctx: Context) -> None:
-    """Record the chosen household at the class, or finish."""
-    count = int(ctx.data.get("count", 0))
-    if ctx.args == "done":
-        ctx.end_step()
-        ctx.say(t.CLASS_FINISHED.format(count=count))
-        return
-    if ctx.args == "retype" or not ctx.args.isdigit():
-        ctx.ask(t.CLASS_ASK, [Option(t.CLASS_DONE, "lop:done")], step="class", count=count)
-        return
-    household = await ctx.session.get(Household, int(ctx.args))
-    if household is None or household.village_id != ctx.user.scope_village_id:
-        ctx.ask(t.CLASS_ASK, [Option(t.CLASS_DONE, "lop:done")], step="class", count=count)
-        return
-    ctx.session.add(
-        OfflineLearning(
-            household_id=household.id,
-            date=ctx.now,
-            note="lớp học trực tiếp",
-            recorded_by=ctx.user.id,
-        )
-    )
-    first = await mark_participating(ctx.session, household.id, ctx.now)
-    ctx.say((t.CLASS_RECORDED if first else t.CLASS_ALREADY).format(head=household.head_name))
-    ctx.ask(t.CLASS_MORE, [Option(t.CLASS_DONE, "lop:done")], step="class", count=count + 1)
-
-
-def _when(days: int) -> str:
-    if days > 0:
-        return t.WHEN_DAYS.format(days=days)
-    if days == 0:
-        return t.WHEN_TODAY
-    return t.WHEN_PAST.format(days=-days)
-
-
-@routes.command("hanbaocao", "han bao cao", access=roles(VILLAGE_HEAD, STAFF, ADMIN))
-async def deadlines(ctx: Context) -> None:
-    """Show the commune's reporting deadlines and this village's status (/hanbaocao)."""
-    commune_id = ctx.user.scope_commune_id or ctx.user.commune_id or 0
-    commune = await ctx.session.get(Commune, commune_id)
-    rows = await deadlines_of(ctx.session, commune_id)
-    if commune is None or not rows:
-        ctx.say(t.NO_DEADLINE)
-        return
-    today = ctx.now.astimezone(ZoneInfo(commune.timezone)).date()
-    lines = []
-    for deadline in rows:
-        year = today.year if due_date(deadline, today.year) >= today - RECENT else today.year + 1
-        due = due_date(deadline, year)
-        status = ""
-        if ctx.user.scope_village_id:
-            done = await ctx.session.scalar(
-                select(ReportSubmission.id).where(
-                    ReportSubmission.village_id == ctx.user.scope_village_id,
-                    ReportSubmission.deadline_id == deadline.id,
-                    ReportSubmission.year == year,
-                )
-            )
-            status = t.STATUS_DONE if done else t.STATUS_MISSING
-        lines.append(
-            t.DEADLINE_LINE.format(
-                due=due.strftime("%d/%m/%Y"),
-                title=deadline.title,
-                when=_when((due - today).days),
-                status=status,
-            )
-        )
-    ctx.say(t.DEADLINES.format(lines="\n".join(lines)))
-
-
-@routes.command("nopbaocao", "nop bao cao", access=HEAD)
-async def report(ctx: Context) -> None:
-    """Show the village's figures as the report and ask to submit it (/nopbaocao)."""
-    village, commune, row = await _village(ctx)
-    today = ctx.now.astimezone(ZoneInfo(commune.timezone)).date()
-    occurrence = current_occurrence(await deadlines_of(ctx.session, commune.id), today)
-    if occurrence is None:
-        ctx.say(t.NO_DEADLINE)
-        return
-    due = occurrence.due.strftime("%d/%m/%Y")
-    existing = await submission(ctx.session, village.id, occurrence)
-    if existing is not None:
-        at = existing.submitted_at.astimezone(ZoneInfo(commune.timezone)).strftime(
-            "%H:%M %d/%m/%Y"
-        )
-        method = "qua tin nhắn" if existing.method == "chat" else "bản giấy"
-        ctx.say(t.ALREADY_SUBMITTED.format(village=village.name, due=due, at=at, method=method))
-        return
-    offline = await ctx.session.scalar(
-        select(func.count(func.distinct(OfflineLearning.household_id)))
-        .join(Household, Household.id == OfflineLearning.household_id)
-        .where(Household.village_id == village.id)
-    )
-    ctx.ask(
-        t.REPORT.format(
-            village=village.name,
-            title=occurrence.deadline.title,
-            due=due,
-            when=_when(occurrence.days_left(today)),
-            total=row.households_total or "chưa khai báo",
-            part=row.households_participating,
-            pct=_pct(row.coverage_pct),
-            target=commune.target_household_pct,
-            learners=row.learners,
-            lessons=row.lessons_completed,
-            offline=offline or 0,
-        ),
-        [
-            Option(t.SUBMIT, Submit("chat", occurrence.deadline.id, occurrence.year).pack()),
-            Option(
-                t.SUBMIT_PAPER, Submit("paper", occurrence.deadline.id, occurrence.year).pack()
-            ),
-            Option(t.CANCEL, Submit("cancel").pack()),
-        ],
-    )
-
-
-@routes.button(Submit, access=HEAD)
-async def on_report(ctx: Context) -> None:
-    """Record the submission with a snapshot of the figures and tell the commune's staff."""
-    chosen = ctx.payload
-    assert isinstance(chosen, Submit)
-    method, year = chosen.method, chosen.year
-    if method not in ("chat", "paper"):
-        ctx.say(t.CANCELLED)
-        return
-    village, commune, row = await _village(ctx)
-    rows = {d.id: d for d in await deadlines_of(ctx.session, commune.id)}
-    deadline = rows.get(chosen.deadline)
-    if deadline is None or not year:
-        ctx.say(t.CANCELLED)
-        return
-    key = f"{deadline.id}:{year}"
-    due = due_date(deadline, year).strftime("%d/%m/%Y")
-    exists = await ctx.session.scalar(
-        select(ReportSubmission.id).where(
-            ReportSubmission.village_id == village.id,
-            ReportSubmission.deadline_id == deadline.id,
-            ReportSubmission.year == year,
-        )
-    )
-    if exists is None:
-        ctx.session.add(
-            ReportSubmission(
-                village_id=village.id,
-                deadline_id=deadline.id,
-                year=year,
-                submitted_at=ctx.now,
-                by_user_id=ctx.user.id,
-                method=method,
-                snapshot=_snapshot(row, ctx.now),
-            )
-        )
-        await _tell_staff(ctx, commune, village, deadline.title, due, method, key)
-    done = t.SUBMITTED if method == "chat" else t.SUBMITTED_PAPER
-    ctx.say(done.format(village=village.name, due=due))
-
-
-def _snapshot(row: VillageCoverage, at: datetime) -> dict[str, object]:
-    return {
-        "at": at.isoformat(),
-        "households_total": row.households_total,
-        "households_registered": row.households_registered,
-        "households_participating": row.households_participating,
-        "coverage_pct": row.coverage_pct,
-        "met": row.met,
-        "learners": row.learners,
-        "lessons_completed": row.lessons_completed,
-    }
-
-
-async def _tell_staff(
-    ctx: Context, commune: Commune, village: Village, title: str, due: str, method: str, key: str
-) -> None:
-    staff = list(
-        await ctx.session.scalars(
-            select(User.id).where(
-                User.role == STAFF, User.scope_commune_id == commune.id, User.deleted_at.is_(None)
-            )
-        )
-    )
-    note = "" if method == "chat" else " (bản giấy)"
-    for user_id, identity in (await reachable_identities(ctx.session, staff)).items():
-        await enqueue(
-            ctx.session,
-            channel=identity.channel,
-            chat_id=identity.chat_id,
-            user_id=user_id,
-            text=t.STAFF_TOLD.format(village=village.name, title=title, due=due, method=note),
-            kind="submitted",
-            dedupe_key=f"submitted:{village.id}:{key}:{user_id}",
-            not_before=ctx.now,
-        )

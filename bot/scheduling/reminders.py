@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import formats as f
 from bot.core.auth import STAFF, VILLAGE_HEAD
 from bot.delivery.outbox import enqueue, reachable_identities
 from bot.scheduling import texts as t
@@ -44,12 +45,14 @@ class Planned:
 def _figures(row: VillageCoverage | None, target: int) -> str:
     if row is None:
         return ""
-    pct = "" if row.coverage_pct is None else f"{row.coverage_pct:.1f}".replace(".", ",")
+    part, total = f.number(row.households_participating), f.number(row.households_total)
+    if row.check:
+        return t.FIGURES_CHECK.format(part=part, total=total)
     if row.households_total:
         return t.FIGURES.format(
-            part=row.households_participating, total=row.households_total, pct=pct, target=target
+            part=part, total=total, pct=f.percent(row.coverage_pct), target=target
         )
-    return t.FIGURES_NO_TOTAL.format(part=row.households_participating)
+    return t.FIGURES_NO_TOTAL.format(part=part)
 
 
 async def plan_deadline_reminders(session: AsyncSession, now: datetime) -> list[Planned]:
@@ -159,9 +162,11 @@ def _reminder_text(
 ) -> str:
     figures = _figures(village, commune.target_household_pct)
     if days == -1:
-        return t.OVERDUE.format(due=due, village=village.name, title=title)
+        return t.OVERDUE.format(due=due, village=village.name, title=title, short=due[:5])
     template = {0: t.REMINDER_TODAY, 1: t.REMINDER_TOMORROW}.get(days, t.REMINDER)
-    return template.format(days=days, due=due, title=title, village=village.name, figures=figures)
+    return template.format(
+        days=days, due=due, title=title, village=village.name, figures=figures, short=due[:5]
+    )
 
 
 def _summary_text(due: str, title: str, missing: list[str], total: int) -> str:

@@ -5,25 +5,26 @@ from __future__ import annotations
 REMINDER = (
     "⏰ Nhắc hạn báo cáo: còn {days} ngày đến hạn {due} — {title}.\n"
     "{village}: {figures}\n"
-    "Gõ /nopbaocao để xem số liệu và nộp báo cáo ngay trong tin nhắn."
+    "Gõ /nopbaocao {short} để xem số liệu và nộp báo cáo ngay trong tin nhắn."
 )
 REMINDER_TOMORROW = (
     "⏰ Ngày mai ({due}) là hạn nộp báo cáo — {title}.\n"
     "{village}: {figures}\n"
-    "Gõ /nopbaocao để nộp ngay, chỉ mất hai lần bấm."
+    "Gõ /nopbaocao {short} để nộp ngay, chỉ mất hai lần bấm."
 )
 REMINDER_TODAY = (
     "📌 Hôm nay ({due}) là hạn cuối nộp báo cáo — {title}.\n"
     "{village}: {figures}\n"
-    'Gõ /nopbaocao để nộp ngay. Nếu đã nộp bản giấy, bấm "Đã nộp bản giấy" trong đó.'
+    'Gõ /nopbaocao {short} để nộp ngay. Nếu đã nộp bản giấy, bấm "Đã nộp bản giấy" trong đó.'
 )
 OVERDUE = (
     "⚠️ Đã quá hạn {due} nhưng {village} chưa nộp báo cáo — {title}.\n"
-    "Gõ /nopbaocao để nộp ngay, hoặc báo cán bộ xã nếu thôn đã nộp bản giấy."
+    "Gõ /nopbaocao {short} để nộp ngay, hoặc báo cán bộ xã nếu thôn đã nộp bản giấy."
 )
 STAFF_MISSING = "📋 Hạn {due} — {title}: {missing}/{total} thôn chưa nộp báo cáo:\n{names}"
 STAFF_ALL_DONE = "✅ Hạn {due} — {title}: cả {total} thôn đã nộp báo cáo."
-FIGURES = "{part}/{total} hộ có người học ({pct}%), mục tiêu {target}%."
+FIGURES = "{part}/{total} hộ có người học ({pct}), mục tiêu {target}%."
+FIGURES_CHECK = "{part}/{total} hộ có người học — số liệu cần kiểm tra (quá 100%)."
 FIGURES_NO_TOTAL = "{part} hộ có người học (chưa khai báo tổng số hộ: gõ /sohodan)."
 
 # Learning nudges for residents who keep reminders on (bot/scheduling/nudges.py).

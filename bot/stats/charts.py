@@ -13,6 +13,7 @@ from matplotlib.dates import DateFormatter, date2num
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
+from bot import formats as f
 from bot.stats.coverage import CommuneCoverage, VillageCoverage
 from bot.stats.report import CommuneReport, TrendPoint
 
@@ -22,6 +23,7 @@ UNKNOWN = "#bdbdbd"
 TARGET = "#c62828"
 LINE = "#1565c0"
 MUTED = "#616161"
+CHECK_LABEL = "số liệu cần kiểm tra (quá 100%)"
 UNKNOWN_STUB = 3.0  # width, in percentage points, of the bar of a village without a total
 FIG_SIZE = (7.0, 9.0)
 DPI = 110
@@ -29,12 +31,12 @@ DPI = 110
 
 def pct_text(value: float) -> str:
     """Return a percentage the Vietnamese way, one decimal with a comma: 27.5 → "27,5%"."""
-    return f"{value:.1f}%".replace(".", ",")
+    return f.percent(value)
 
 
 def _count(value: int) -> str:
     """Return a count with Vietnamese thousands dots: 1410 → "1.410"."""
-    return f"{value:,}".replace(",", ".")
+    return f.number(value)
 
 
 def unit_name(name: str) -> str:
@@ -59,14 +61,14 @@ def _commune_figure(coverage: CommuneCoverage) -> str:
 def _ordered(villages: list[VillageCoverage]) -> list[VillageCoverage]:
     """Top to bottom: highest coverage first, then the villages without a declared total."""
     known = [v for v in villages if v.coverage_pct is not None]
-    unknown = [v for v in villages if v.coverage_pct is None]
-    known.sort(key=lambda v: (-(v.coverage_pct or 0.0), v.name))
-    unknown.sort(key=lambda v: v.name)
-    return known + unknown
+    check = [v for v in villages if v.check]
+    unknown = [v for v in villages if v.coverage_pct is None and not v.check]
+    known.sort(key=lambda v: (-(v.coverage_pct or 0.0), f.sort_key(v.name)))
+    return known + f.sorted_vi(check, lambda v: v.name) + f.sorted_vi(unknown, lambda v: v.name)
 
 
 def _percent_axis(value: float, _pos: int) -> str:
-    return f"{value:.0f}%"
+    return f.percent(value, 0)
 
 
 def _no_data(ax: Axes, message: str) -> None:
@@ -99,7 +101,7 @@ def _draw_villages(ax: Axes, coverage: CommuneCoverage) -> None:
             ax.text(
                 UNKNOWN_STUB + 1.0,
                 y,
-                "chưa khai báo tổng số hộ",
+                CHECK_LABEL if village.check else "chưa khai báo tổng số hộ",
                 va="center",
                 fontsize=10,
                 style="italic",
@@ -197,9 +199,7 @@ def coverage_chart(report: CommuneReport) -> bytes:
     fig = Figure(figsize=FIG_SIZE, dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)
     top, bottom = fig.subplots(2, 1, height_ratios=[2.6, 1.0])
-    title = (
-        f"{unit_name(coverage.name)} — tỷ lệ hộ có người học số ({report.generated_at:%d/%m/%Y})"
-    )
+    title = f"{unit_name(coverage.name)} — tỷ lệ hộ có người học số ({f.day(report.generated_at)})"
     fig.suptitle(textwrap.fill(title, 52), fontsize=13, fontweight="bold")
     colour = {True: MET, False: NOT_MET, None: MUTED}[coverage.met]
     top.set_title(_commune_figure(coverage), fontsize=11, color=colour)

@@ -10,14 +10,25 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.formats import sort_key
 from bot.storage.models import (
     LEARNING_USER,
     REGISTERED_HOUSEHOLD,
     Commune,
     Household,
+    OfflineLearning,
     User,
     Village,
 )
+
+# Where a household's learning comes from; a household may have several sources, so the
+# breakdown's parts can add up to more than the households taking part.
+SOURCES = ("bot", "class", "platform")
+SOURCE_NAMES = {
+    "bot": "bài học trên trợ lý",
+    "class": "lớp học trực tiếp",
+    "platform": "nền tảng Bình dân học vụ số",
+}
 
 
 def percent(part: int, whole: int | None) -> float | None:
@@ -48,6 +59,32 @@ class VillageCoverage:
     met: bool | None
     learners: int
     lessons_completed: int
+    # More households taking part than the village has: the data needs checking. Such a village
+    # shows no percentage, is not "đạt" and is left out of the commune figure until fixed.
+    check: bool = False
+    by_source: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SOURCES, 0))
+
+
+def village_figures(
+    village_id: int,
+    name: str,
+    total: int | None,
+    participating: int,
+    target_pct: int,
+    **counts: Any,
+) -> VillageCoverage:
+    """Build one village's figures, flagging a participating count above the total."""
+    check = bool(total) and participating > (total or 0)
+    return VillageCoverage(
+        id=village_id,
+        name=name,
+        households_total=total,
+        households_participating=participating,
+        coverage_pct=None if check else percent(participating, total),
+        met=None if check else target_met(participating, total, target_pct),
+        check=check,
+        **counts,
+    )
 
 
 @dataclass
@@ -64,6 +101,8 @@ class CommuneCoverage:
     met: bool | None
     villages_without_total: list[str]
     villages: list[VillageCoverage] = field(default_factory=list)
+    villages_to_check: list[str] = field(default_factory=list)
+    by_source: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SOURCES, 0))
 
     def as_json(self) -> dict[str, Any]:
         """Return the shape `hocvuso stats --format json` prints (DESIGN.md)."""
@@ -115,7 +154,48 @@ async def _village_figures(
         .where(LEARNING_USER, User.village_id.is_not(None), *scoped(User.village_id))
         .group_by(User.village_id),
     )
-    return {"participating": participating, "registered": registered, "learners": learners}
+    bot = await _counts(
+        session,
+        select(Household.village_id, func.count(func.distinct(Household.id)))
+        .join(User, User.household_id == Household.id)
+        .where(
+            User.deleted_at.is_(None),
+            User.lessons_completed > 0,
+            Household.status == "confirmed",
+            *scoped(Household.village_id),
+        )
+        .group_by(Household.village_id),
+    )
+    elsewhere = (
+        await session.execute(
+            select(
+                Household.village_id,
+                OfflineLearning.source,
+                func.count(func.distinct(Household.id)),
+            )
+            .join(OfflineLearning, OfflineLearning.household_id == Household.id)
+            .where(
+                OfflineLearning.confirmed_at.is_not(None),
+                Household.status == "confirmed",
+                *scoped(Household.village_id),
+            )
+            .group_by(Household.village_id, OfflineLearning.source)
+        )
+    ).all()
+    sources: dict[int, tuple[int, ...]] = {}
+    for village_id, (n,) in bot.items():
+        sources[village_id] = (n, 0, 0)
+    for village_id, source, n in elsewhere:
+        row = list(sources.get(village_id, (0, 0, 0)))
+        if source in SOURCES:
+            row[SOURCES.index(source)] = int(n)
+        sources[village_id] = tuple(row)
+    return {
+        "participating": participating,
+        "registered": registered,
+        "learners": learners,
+        "sources": sources,
+    }
 
 
 async def commune_coverage(
@@ -134,10 +214,11 @@ async def commune_coverage(
             select(Village).where(Village.commune_id.in_(ids)).order_by(Village.name_folded)
         )
     )
+    villages.sort(key=lambda v: sort_key(v.name))
     figures = (
         await _village_figures(session, None if commune_ids is None else [v.id for v in villages])
         if villages
-        else {"participating": {}, "registered": {}, "learners": {}}
+        else {"participating": {}, "registered": {}, "learners": {}, "sources": {}}
     )
     participating = {k: v[0] for k, v in figures["participating"].items()}
     registered = {k: v[0] for k, v in figures["registered"].items()}
@@ -147,21 +228,22 @@ async def commune_coverage(
     for commune in communes:
         rows = []
         for village in (v for v in villages if v.commune_id == commune.id):
-            part = participating.get(village.id, 0)
             rows.append(
-                VillageCoverage(
-                    id=village.id,
-                    name=village.name,
-                    households_total=village.households_total,
+                village_figures(
+                    village.id,
+                    village.name,
+                    village.households_total,
+                    participating.get(village.id, 0),
+                    commune.target_household_pct,
                     households_registered=registered.get(village.id, 0),
-                    households_participating=part,
-                    coverage_pct=percent(part, village.households_total),
-                    met=target_met(part, village.households_total, commune.target_household_pct),
                     learners=learners.get(village.id, 0),
                     lessons_completed=completed.get(village.id, 0),
+                    by_source=dict(
+                        zip(SOURCES, figures["sources"].get(village.id, (0, 0, 0)), strict=True)
+                    ),
                 )
             )
-        counted = [r for r in rows if r.households_total]
+        counted = [r for r in rows if r.households_total and not r.check]
         total = sum(r.households_total or 0 for r in counted)
         part = sum(r.households_participating for r in counted)
         result.append(
@@ -176,6 +258,8 @@ async def commune_coverage(
                 met=target_met(part, total, commune.target_household_pct),
                 villages_without_total=[r.name for r in rows if not r.households_total],
                 villages=rows,
+                villages_to_check=[r.name for r in rows if r.check],
+                by_source={k: sum(r.by_source[k] for r in counted) for k in SOURCES},
             )
         )
     return result

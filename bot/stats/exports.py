@@ -22,8 +22,9 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot import formats as f
 from bot.stats.cells import as_data
-from bot.stats.coverage import CommuneCoverage, VillageCoverage
+from bot.stats.coverage import SOURCE_NAMES, SOURCES, CommuneCoverage, VillageCoverage
 from bot.stats.report import CommuneReport, SubmissionStatus
 
 CREATOR = "Học vụ số bot"
@@ -41,6 +42,10 @@ SUMMARY_HEADERS = (
     ("Bài đã hoàn thành", 11),
     ("Hộ mới trong 7 ngày", 11),
     ("Thôn chưa khai báo tổng số hộ", 32),
+    ("Thôn có số liệu cần kiểm tra", 32),
+    ("Hộ học trên trợ lý", 11),
+    ("Hộ dự lớp trực tiếp", 11),
+    ("Hộ học trên nền tảng BDHVS", 11),
 )
 COHORT_HEADERS = (
     "Xã",
@@ -61,7 +66,12 @@ VILLAGE_HEADERS = (
     ("Người học", 10),
     ("Bài đã hoàn thành", 11),
     ("Nộp báo cáo", 18),
+    ("Số liệu cần kiểm tra", 14),
+    ("Hộ học trên trợ lý", 11),
+    ("Hộ dự lớp trực tiếp", 11),
+    ("Hộ học trên nền tảng BDHVS", 11),
 )
+CHECK = "Cần kiểm tra"
 SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 DOTS = "…" * 34  # one line of the 16 cm text width
 
@@ -70,11 +80,11 @@ DOTS = "…" * 34  # one line of the 16 cm text width
 
 
 def _pct(value: float) -> str:
-    return f"{value:.1f}".replace(".", ",")
+    return f.decimal(value)
 
 
 def _count(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
+    return f.number(value)
 
 
 def _verdict(met: bool | None) -> str:
@@ -97,7 +107,7 @@ def _submission_text(report: CommuneReport, village: str) -> str:
     )
     if status is None or status.submitted_at is None:
         return "chưa nộp"
-    text = f"{status.submitted_at:%d/%m/%Y}"
+    text = f.day(status.submitted_at)
     return f"{text} (giấy)" if status.method == "paper" else text
 
 
@@ -135,7 +145,9 @@ def _write_row(ws: Worksheet, row: int, values: Sequence[Any], pct_columns: Sequ
     for column, value in enumerate(values, start=1):
         cell = ws.cell(row=row, column=column, value=as_data(value))
         if column in pct_columns and value is not None:
-            cell.number_format = "0.0"
+            cell.number_format = f.XLSX_PERCENT
+        elif isinstance(value, int) and not isinstance(value, bool):
+            cell.number_format = f.XLSX_INTEGER
 
 
 def _summary_row(report: CommuneReport) -> list[Any]:
@@ -153,6 +165,8 @@ def _summary_row(report: CommuneReport) -> list[Any]:
         report.lessons_completed,
         report.new_households_7d,
         ", ".join(c.villages_without_total) or None,
+        ", ".join(c.villages_to_check) or None,
+        *(c.by_source[k] for k in SOURCES),
     ]
 
 
@@ -163,10 +177,12 @@ def _village_row(report: CommuneReport, v: VillageCoverage) -> list[Any]:
         v.households_registered,
         v.households_participating,
         round(v.coverage_pct, 1) if v.coverage_pct is not None else None,
-        _verdict(v.met) or None,
+        CHECK if v.check else _verdict(v.met) or None,
         v.learners,
         v.lessons_completed,
         _submission_text(report, v.name) or None,
+        CHECK if v.check else None,
+        *(v.by_source[k] for k in SOURCES),
     ]
 
 
@@ -220,7 +236,7 @@ def coverage_xlsx(reports: list[CommuneReport]) -> bytes:
     wb.properties.creator = CREATOR
     wb.properties.title = "Tỷ lệ hộ có người học số"
     if reports:
-        wb.properties.title += f" ({reports[0].generated_at:%d/%m/%Y})"
+        wb.properties.title += f" ({f.day(reports[0].generated_at)})"
     buffer = BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
@@ -365,6 +381,16 @@ def _commune_lines(report: CommuneReport) -> list[str]:
         f"số bài học đã hoàn thành: {_count(report.lessons_completed)} bài."
     )
     lines.append(f"Số hộ mới tham gia trong 7 ngày qua: {_count(report.new_households_7d)} hộ.")
+    lines.append(
+        "Hộ có người học theo nguồn (một hộ có thể học ở nhiều nơi): "
+        + "; ".join(f"{SOURCE_NAMES[k]} {_count(c.by_source[k])} hộ" for k in SOURCES)
+        + "."
+    )
+    if c.villages_to_check:
+        lines.append(
+            "Thôn có số liệu cần kiểm tra (số hộ có người học nhiều hơn tổng số hộ; chưa tính "
+            "là đạt, chưa tính vào tỷ lệ): " + ", ".join(c.villages_to_check) + "."
+        )
     if c.villages_without_total:
         lines.append(
             "Thôn chưa khai báo tổng số hộ (chưa tính vào tỷ lệ): "
@@ -402,7 +428,7 @@ def _village_table(doc: DocxDocument, report: CommuneReport) -> None:
             (_count(v.households_total) if v.households_total else "—", "center"),
             (_count(v.households_participating), "center"),
             (_pct(v.coverage_pct) if v.coverage_pct is not None else "—", "center"),
-            (_verdict(v.met), "center"),
+            (CHECK if v.check else _verdict(v.met), "center"),
         ]
         if with_deadline:
             values.append((_submission_text(report, v.name), "center"))
@@ -411,11 +437,16 @@ def _village_table(doc: DocxDocument, report: CommuneReport) -> None:
     notes = []
     if report.coverage.villages_without_total:
         notes.append("“—”: thôn chưa khai báo tổng số hộ.")
+    if report.coverage.villages_to_check:
+        notes.append(
+            f"“{CHECK}”: số hộ có người học nhiều hơn tổng số hộ đã khai báo; "
+            "thôn chưa tính là đạt và chưa tính vào tỷ lệ của xã."
+        )
     if with_deadline and report.deadline_due is not None:
         done = sum(1 for s in report.submissions if s.submitted_at is not None)
         title = f"“{report.deadline_title}”" if report.deadline_title else "báo cáo"
         notes.append(
-            f"Nộp báo cáo: {title}, hạn {report.deadline_due:%d/%m/%Y}; "
+            f"Nộp báo cáo: {title}, hạn {f.day(report.deadline_due)}; "
             f"đã nộp {done}/{len(villages)} thôn."
         )
     if notes:
@@ -473,7 +504,7 @@ def commune_report_docx(report: CommuneReport) -> bytes:
     _para(
         doc,
         f"Thực hiện phong trào “Bình dân học vụ số”, Ủy ban nhân dân {kind} {bare} báo cáo "
-        f"kết quả thực hiện tính đến ngày {report.generated_at:%d/%m/%Y} như sau:",
+        f"kết quả thực hiện tính đến ngày {f.day(report.generated_at)} như sau:",
         indent=True,
         align=WD_ALIGN_PARAGRAPH.JUSTIFY,
     )

@@ -76,7 +76,7 @@ async def build_commune_report(
     zone = ZoneInfo(commune.timezone)
     local = now.astimezone(zone)
     [coverage] = await commune_coverage(session, [commune_id])
-    counted = [v.id for v in coverage.villages if v.households_total]
+    counted = [v.id for v in coverage.villages if v.households_total and not v.check]
     since = await session.scalars(
         select(Household.participating_since).where(
             Household.village_id.in_(counted or [0]), Household.participating_since.is_not(None)

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.deadlines import add_default_deadlines
 from bot.storage.models import Commune, Household, Village
-from bot.text import fold
+from bot.text import VILLAGE_PREFIXES, fold, rank
 
 # Accepted header names (folded), English first, then the Vietnamese an office would type.
 COLUMNS = {
@@ -45,6 +45,40 @@ class ImportResult:
 
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
+
+    def summary(self, kind: str) -> str:
+        """Say what changed, Vietnamese first, English after, on one line."""
+        if not self.created and not self.updated:
+            return (
+                f"{kind}: không có thay đổi ({self.unchanged} dòng đã đúng) / "
+                f"no changes ({self.unchanged} rows already up to date)."
+            )
+        return (
+            f"{kind}: thêm {self.created}, cập nhật {self.updated}, giữ nguyên {self.unchanged} / "
+            f"{self.created} added, {self.updated} updated, {self.unchanged} unchanged."
+        )
+
+
+def closest_villages(names: list[str], typed: str, count: int = 3) -> str:
+    """Return the `count` village names closest to a typed one, for a "not found" message."""
+    ranked = rank(typed, list(enumerate(names)), prefixes=VILLAGE_PREFIXES, limit=count, cutoff=0)
+    return ", ".join(names[i] for i, _ in ranked)
+
+
+def _total_problem(typed: str) -> str | None:
+    """Explain what is wrong with a typed households_total, or None when it is a count."""
+    bare = typed.replace(".", "").replace(" ", "")
+    if bare.lstrip("-").isdecimal() and (bare.startswith("-") or int(bare) == 0):
+        return (
+            f"tổng số hộ {typed!r} phải là số dương / households_total {typed!r} "
+            "must be a positive number"
+        )
+    if not bare.isdecimal():
+        return (
+            f"tổng số hộ {typed!r} không phải là số / households_total {typed!r} is not a number"
+        )
+    return None
 
 
 def read_rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
@@ -100,7 +134,7 @@ async def import_villages(session: AsyncSession, path: Path) -> ImportResult:
     for line, row in rows:
         commune = communes.get(commune_key(row.get("commune", "")))
         name = " ".join(row.get("village", "").split())
-        raw_total = row.get("households_total", "").replace(".", "").replace(" ", "")
+        typed_total = row.get("households_total", "").strip()
         if commune is None:
             problems.append(
                 f"{path}:{line}: commune {row.get('commune', '')!r} not found "
@@ -111,20 +145,23 @@ async def import_villages(session: AsyncSession, path: Path) -> ImportResult:
             problems.append(f"{path}:{line}: village name is empty")
             continue
         total: int | None = None
-        if raw_total:
-            if not raw_total.isdigit() or int(raw_total) == 0:
-                problems.append(f"{path}:{line}: households_total {raw_total!r} is not a number")
+        if typed_total:
+            problem = _total_problem(typed_total)
+            if problem:
+                problems.append(f"{path}:{line}: {problem}")
                 continue
-            total = int(raw_total)
+            total = int(typed_total.replace(".", "").replace(" ", ""))
         existing = await session.scalar(
             select(Village).where(
                 Village.commune_id == commune.id, Village.name_folded == fold(name)
             )
         )
         if existing:
-            if total is not None:
+            if total is not None and existing.households_total != total:
                 existing.households_total = total
-            result.updated += 1
+                result.updated += 1
+            else:
+                result.unchanged += 1
         else:
             session.add(
                 Village(
@@ -166,9 +203,20 @@ async def import_households(session: AsyncSession, path: Path) -> ImportResult:
             problems.append(f"{path}:{line}: commune {row.get('commune', '')!r} not found")
             continue
         if village is None:
+            typed = row.get("village", "")
+            names = [
+                v.name
+                for v in await session.scalars(
+                    select(Village).where(Village.commune_id == commune.id)
+                )
+            ]
+            close = closest_villages(names, typed)
             problems.append(
-                f"{path}:{line}: village {row.get('village', '')!r} not found in "
-                f"{commune.name} (import villages first)"
+                f"{path}:{line}: không có thôn {typed!r} trong {commune.name}"
+                + (f" (gần nhất: {close})" if close else "")
+                + f" / village {typed!r} not found in {commune.name}"
+                + (f" (closest: {close}; " if close else " (")
+                + "import villages first)"
             )
             continue
         if not code or not head:
@@ -182,6 +230,9 @@ async def import_households(session: AsyncSession, path: Path) -> ImportResult:
             select(Household).where(Household.village_id == village.id, Household.code == code)
         )
         if existing:
+            if (existing.head_name, existing.source) == (head, "roster"):
+                result.unchanged += 1
+                continue
             existing.head_name, existing.head_name_folded = head, fold(head)
             existing.source = "roster"
             result.updated += 1

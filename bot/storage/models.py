@@ -120,6 +120,11 @@ class Household(Base):
     head_name: Mapped[str] = mapped_column(String(120))
     head_name_folded: Mapped[str] = mapped_column(String(120))
     source: Mapped[str] = mapped_column(String(10), default="self")  # roster | self
+    # A household a resident added to a village with a roster waits, "pending", for the village
+    # head to confirm it; until then it does not count (bot.storage.participation).
+    status: Mapped[str] = mapped_column(
+        String(10), default="confirmed", server_default="confirmed"
+    )  # confirmed | pending
     participating_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Members who have not deleted their data, denormalised from users so the coverage figures
     # need not read that busy table; kept exact by bot.storage.participation.recount_members.
@@ -304,7 +309,11 @@ class ReportSubmission(Base):
 
 
 class OfflineLearning(Base):
-    """A household recorded at a community class by the village head."""
+    """Learning outside the bot's lessons: a community class, or a course on another platform.
+
+    A class is recorded (and confirmed) by the village head; a course finished elsewhere is
+    declared by a resident and counts once the village head confirms it.
+    """
 
     __tablename__ = "offline_learning"
 
@@ -316,6 +325,10 @@ class OfflineLearning(Base):
     date: Mapped[datetime] = mapped_column(UTCDateTime())
     note: Mapped[str] = mapped_column(String(200), default="")
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    source: Mapped[str] = mapped_column(
+        String(10), default="class", server_default="class"
+    )  # class | platform
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class OutboxMessage(Base):

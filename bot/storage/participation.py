@@ -11,18 +11,31 @@ from bot.storage.models import Household, LessonProgress, OfflineLearning, User
 
 
 async def mark_participating(session: AsyncSession, household_id: int, at: datetime) -> bool:
-    """Count the household from now on; return True if this is its first time."""
+    """Count the household from now on; return True if this is its first time.
+
+    A household waiting for the village head's confirmation ("pending") is not counted yet;
+    `recompute` counts it from its first learning once it is confirmed.
+    """
     household = await session.get(Household, household_id)
     if household is None or household.participating_since is not None:
+        return False
+    if household.status == "pending":
         return False
     household.participating_since = at
     return True
 
 
 async def recompute(session: AsyncSession, household_id: int) -> None:
-    """Clear a household's participation if no remaining member qualifies any more."""
+    """Set a household's participation from what it has: lessons passed, confirmed learning.
+
+    Cleared when nothing qualifies any more (or the household is pending), set from the first
+    qualifying date otherwise.
+    """
     household = await session.get(Household, household_id)
     if household is None:
+        return
+    if household.status == "pending":
+        household.participating_since = None
         return
     first = await session.scalar(
         select(LessonProgress.completed_at)
@@ -37,7 +50,10 @@ async def recompute(session: AsyncSession, household_id: int) -> None:
     )
     at_class = await session.scalar(
         select(OfflineLearning.date)
-        .where(OfflineLearning.household_id == household_id)
+        .where(
+            OfflineLearning.household_id == household_id,
+            OfflineLearning.confirmed_at.is_not(None),
+        )
         .order_by(OfflineLearning.date)
         .limit(1)
     )

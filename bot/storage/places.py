@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.formats import sorted_vi
 from bot.storage.models import Commune, Household, Village
 from bot.text import PERSON_PREFIXES, VILLAGE_PREFIXES, fold, rank
 
@@ -15,11 +16,9 @@ async def communes(session: AsyncSession) -> list[Commune]:
 
 
 async def villages_of(session: AsyncSession, commune_id: int) -> list[Village]:
-    """Return a commune's villages, by name."""
-    rows = await session.scalars(
-        select(Village).where(Village.commune_id == commune_id).order_by(Village.name_folded)
-    )
-    return list(rows)
+    """Return a commune's villages in Vietnamese alphabetical order."""
+    rows = await session.scalars(select(Village).where(Village.commune_id == commune_id))
+    return sorted_vi(rows, lambda v: v.name)
 
 
 async def match_villages(

@@ -46,9 +46,12 @@ def _checks() -> dict[str, Select]:
         .where(
             (User.village_id.is_(None)) | (Household.village_id != User.village_id),
         ),
-        # Participation is set once and cleared only when no member qualifies any more.
+        # Participation is set once and cleared only when no member qualifies any more; a
+        # household pending the village head's confirmation does not count yet, and learning
+        # declared elsewhere counts once confirmed.
         "qualifying household not counted": select(Household.id).where(
             Household.participating_since.is_(None),
+            Household.status == "confirmed",
             or_(
                 exists().where(
                     _member.household_id == Household.id,
@@ -56,8 +59,14 @@ def _checks() -> dict[str, Select]:
                     _completed.user_id == _member.id,
                     _completed.completed_at.is_not(None),
                 ),
-                exists().where(OfflineLearning.household_id == Household.id),
+                exists().where(
+                    OfflineLearning.household_id == Household.id,
+                    OfflineLearning.confirmed_at.is_not(None),
+                ),
             ),
+        ),
+        "pending household counted": select(Household.id).where(
+            Household.status == "pending", Household.participating_since.is_not(None)
         ),
         "completed lesson without a score": select(LessonProgress.id).where(
             and_(LessonProgress.completed_at.is_not(None), LessonProgress.score.is_(None))

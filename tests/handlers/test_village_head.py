@@ -76,9 +76,9 @@ async def test_village_figures_and_households_to_visit(
     assert "Hộ có người học: 1/320 hộ (0,3%) — mục tiêu 60%" in head.text
     assert "Cần thêm 191 hộ nữa" in head.text
     await head.say("/chuahoc")
-    assert "Hộ chưa có ai học (7 hộ)" in head.text
-    assert "Trần Thị Bình (DT-002)" in head.text
-    assert "Nguyễn Văn An (DT-001)" not in head.text
+    assert "Hộ chưa có ai học: 7 hộ" in head.text
+    assert "Trần Thị Bình (DT-002)" in head.labels
+    assert "Nguyễn Văn An (DT-001)" not in head.labels
 
 
 async def test_declaring_the_total_is_audited_and_checked(
@@ -94,7 +94,9 @@ async def test_declaring_the_total_is_audited_and_checked(
     await head.say("150")
     assert "Thôn Mới có 150 hộ" in head.text
     await head.say("/sohodan 1.200")
-    assert "có 1200 hộ (trước đây: 150)" in head.text
+    assert "đổi từ 150 thành 1.200" in head.text  # more than 30%: asked first
+    await head.press("Đúng, 1.200 hộ")
+    assert "có 1.200 hộ (trước đây: 150)" in head.text
     village = await village_named(sessions, "Thôn Mới")
     assert village.households_total == 1200
     async with sessions() as session:
@@ -126,8 +128,8 @@ async def test_numbers_in_other_scripts_are_read_or_refused_kindly(
     await grant(engine, other, "village_head", "Thôn Đồng Tâm")
     await other.say("/chuahoc 99999999999999999999")  # past the last page, and past int64
     assert not other.outcome.failed
-    assert "Hộ chưa có ai học (8 hộ)" in other.text
-    assert "Trần Thị Bình (DT-002)" in other.text
+    assert "Hộ chưa có ai học: 8 hộ" in other.text
+    assert "Trần Thị Bình (DT-002)" in other.labels
 
 
 async def test_community_class_counts_households(
@@ -137,19 +139,17 @@ async def test_community_class_counts_households(
     await grant(engine, head, "village_head", "Thôn Đồng Tâm")
     await head.say("/hoctructiep")
     await head.say("tran thi binh")
-    assert "Ghi nhận hộ ông/bà Trần Thị Bình (DT-002) đã dự lớp hôm nay?" in head.text
-    await head.press("Ghi nhận")
-    assert "được tính là hộ tham gia" in head.text
-    await head.say("DT-003")
-    await head.say("1")
-    await head.say("khong co ai ten nay")
-    assert "Không tìm thấy hộ" in head.text
-    await head.press("Xong")
-    assert "Đã ghi xong 2 hộ" in head.text
+    assert "1. Trần Thị Bình (DT-002)" in head.text
+    await head.say("DT-003")  # added to the list, not replacing it
+    assert "1. Trần Thị Bình (DT-002)" in head.text and "2. Lê Văn Cường (DT-003)" in head.text
+    await head.press("Ghi nhận 2 hộ")
+    assert "Đã ghi nhận 2 hộ dự lớp" in head.text
+    assert "Trần Thị Bình (DT-002) — từ nay được tính" in head.text
     binh = await household_named(sessions, "Trần Thị Bình")
     assert binh.participating_since is not None
     await head.say("/thon")
     assert "2/320 hộ" in head.text
+    assert "lớp học trực tiếp: 2 hộ" in head.text
 
 
 async def test_report_is_submitted_once_and_staff_are_told(
@@ -164,11 +164,14 @@ async def test_report_is_submitted_once_and_staff_are_told(
         assert "05/12/2026" in head.text and "còn 4 ngày" in head.text
         assert "thôn chưa nộp" in head.text
         await head.say("/nopbaocao")
+        assert "hai hạn báo cáo chưa nộp" in head.text  # 05/12 and 15/12 are both open
+        await head.press("05/12")
         assert "Báo cáo của Thôn Đồng Tâm" in head.text
-        assert "hạn 05/12/2026, còn 4 ngày" in head.text
+        assert "(hạn 05/12/2026), còn 4 ngày" in head.text
+        assert head.text.count("05/12") == 1  # the deadline is not printed twice
         await head.press("Nộp báo cáo")
         assert "Đã nộp báo cáo của Thôn Đồng Tâm cho hạn 05/12/2026" in head.text
-        await head.say("/nopbaocao")
+        await head.say("/nopbaocao 05/12")
         assert "đã nộp báo cáo cho hạn 05/12/2026" in head.text
         await head.say("/hanbaocao")
         assert "thôn đã nộp ✅" in head.text
@@ -190,7 +193,9 @@ async def test_paper_submission_is_recorded(
     await grant(engine, head, "village_head", "Thôn Tân Tiến")
     with time_machine.travel("2026-12-10 10:00 +07:00", tick=False):
         await head.say("nop bao cao")
-        assert "hạn 15/12/2026" in head.text
+        assert "hai hạn báo cáo chưa nộp" in head.text  # 05/12 passed unreported; 15/12 open
+        await head.press("15/12")
+        assert "(hạn 15/12/2026), còn 5 ngày" in head.text
         await head.press("Đã nộp bản giấy")
         assert "nộp bản giấy" in head.text
     async with sessions() as session:
@@ -204,7 +209,8 @@ async def test_a_village_head_cannot_reach_another_village(
     await grant(engine, head, "village_head", "Thôn Tân Tiến")
     await head.say("/hoctructiep")
     await head.say("DT-002")  # a household of Thôn Đồng Tâm
-    assert "Không tìm thấy hộ" in head.text
+    assert '"DT-002" ⚠️ không tìm thấy trong thôn' in head.text
+    assert not any("Ghi nhận" in label for label in head.labels)
     await head.tap("lop:2")  # forged: not offered
     assert head.outcome.refused
     await head.say("/chuahoc")

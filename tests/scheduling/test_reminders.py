@@ -97,7 +97,7 @@ async def test_a_whole_season(
 
     await run_hours(sessions, [first], local("2026-11-15T00:00"), local("2026-12-02T06:00"))
     with time_machine.travel(local("2026-12-02T07:00"), tick=False):
-        await tan_tien.say("/nopbaocao", "Báo cáo của Thôn Tân Tiến")
+        await tan_tien.say("/nopbaocao 05/12", "Báo cáo của Thôn Tân Tiến")
         await tan_tien.press("Nộp báo cáo", "Đã nộp báo cáo")
     # a restart, and a second instance running alongside from now on
     second = Dispatcher(sessions, {"telegram": channel})

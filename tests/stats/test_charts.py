@@ -72,6 +72,18 @@ def test_chart_with_a_single_week_and_coverage_above_100() -> None:
     assert _pixels(report).shape[1] > 600
 
 
+def test_a_village_above_100_percent_is_flagged_not_drawn_as_a_bar() -> None:
+    # Before: "/sohodan 1" with two households taking part drew a 200% bar marked "đạt".
+    villages = [("Thôn A", 1, 2, 2, 2, 2), ("Thôn B", 5, 2, 1, 1, 1)]
+    report = make_report(villages=villages)
+    [flagged, other] = report.coverage.villages
+    assert flagged.check and flagged.coverage_pct is None and flagged.met is None
+    assert not other.check
+    pixels = _pixels(report)
+    assert _share(pixels, MET) == 0.0  # nothing "đạt"
+    assert _share(pixels, UNKNOWN) > 0.0005  # the grey stub labelled "số liệu cần kiểm tra"
+
+
 def test_labels_use_vietnamese_conventions() -> None:
     assert pct_text(27.5) == "27,5%"
     assert pct_text(60) == "60,0%"

@@ -13,7 +13,7 @@ from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from bot.stats.coverage import CommuneCoverage, VillageCoverage, percent, target_met
+from bot.stats.coverage import CommuneCoverage, percent, target_met, village_figures
 from bot.stats.exports import commune_report_docx, coverage_xlsx
 from bot.stats.report import CohortIndicator, CommuneReport, SubmissionStatus, TrendPoint
 
@@ -38,6 +38,10 @@ SUMMARY_HEADERS = [
     "Bài đã hoàn thành",
     "Hộ mới trong 7 ngày",
     "Thôn chưa khai báo tổng số hộ",
+    "Thôn có số liệu cần kiểm tra",
+    "Hộ học trên trợ lý",
+    "Hộ dự lớp trực tiếp",
+    "Hộ học trên nền tảng BDHVS",
 ]
 VILLAGE_HEADERS = [
     "Thôn",
@@ -49,6 +53,10 @@ VILLAGE_HEADERS = [
     "Người học",
     "Bài đã hoàn thành",
     "Nộp báo cáo",
+    "Số liệu cần kiểm tra",
+    "Hộ học trên trợ lý",
+    "Hộ dự lớp trực tiếp",
+    "Hộ học trên nền tảng BDHVS",
 ]
 
 
@@ -62,14 +70,13 @@ def make_report(
 ) -> CommuneReport:
     """Build a report by hand: 12/23 households (52.2%) over Thôn A-C, Thôn D undeclared."""
     rows = [
-        VillageCoverage(
-            id=i,
-            name=v_name,
-            households_total=total,
+        village_figures(
+            i,
+            v_name,
+            total,
+            part,
+            60,
             households_registered=registered,
-            households_participating=part,
-            coverage_pct=percent(part, total),
-            met=target_met(part, total, 60),
             learners=learners,
             lessons_completed=lessons,
         )
@@ -77,7 +84,7 @@ def make_report(
             VILLAGES if villages is None else villages, start=1
         )
     ]
-    counted = [v for v in rows if v.households_total]
+    counted = [v for v in rows if v.households_total and not v.check]
     total = sum(v.households_total or 0 for v in counted)
     part = sum(v.households_participating for v in counted)
     coverage = CommuneCoverage(
@@ -91,6 +98,7 @@ def make_report(
         met=target_met(part, total, 60),
         villages_without_total=[v.name for v in rows if not v.households_total],
         villages=rows,
+        villages_to_check=[v.name for v in rows if v.check],
     )
     trend = [
         TrendPoint(
@@ -176,8 +184,13 @@ def test_summary_sheet_shows_the_commune_figure_and_its_cohorts() -> None:
         38,
         2,
         "Thôn D",
+        None,  # no village to check
+        0,  # by source: bot lessons, community classes, national platform
+        0,
+        0,
     ]
     assert ws["E2"].number_format == "0.0"
+    assert ws["C2"].number_format == "#,##0"  # thousands separated in the reader's locale
     assert ws.column_dimensions["A"].width > 10
     values = [[c.value for c in r] for r in ws.iter_rows(min_row=3)]
     assert [v for v in values[1] if v is not None] == ["Chỉ tiêu theo đối tượng"]
@@ -209,10 +222,10 @@ def test_commune_sheet_lists_the_villages_with_numbers_and_submissions() -> None
     assert ws.freeze_panes == "A2"
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
     assert rows == [
-        ["Thôn A", 10, 7, 6, 60.0, "Đạt", 8, 20, "20/11/2026"],
-        ["Thôn B", 5, 2, 1, 20.0, "Chưa đạt", 1, 3, "21/11/2026 (giấy)"],
-        ["Thôn C", 8, 6, 5, 62.5, "Đạt", 6, 11, "chưa nộp"],
-        ["Thôn D", None, 4, 3, None, None, 3, 4, "chưa nộp"],
+        ["Thôn A", 10, 7, 6, 60.0, "Đạt", 8, 20, "20/11/2026", None, 0, 0, 0],
+        ["Thôn B", 5, 2, 1, 20.0, "Chưa đạt", 1, 3, "21/11/2026 (giấy)", None, 0, 0, 0],
+        ["Thôn C", 8, 6, 5, 62.5, "Đạt", 6, 11, "chưa nộp", None, 0, 0, 0],
+        ["Thôn D", None, 4, 3, None, None, 3, 4, "chưa nộp", None, 0, 0, 0],
     ]
     assert isinstance(ws["B2"].value, int) and isinstance(ws["E4"].value, float)
     assert ws["E2"].number_format == "0.0"
@@ -342,3 +355,21 @@ def test_report_of_a_ward_keeps_its_kind() -> None:
     lines = _lines(_open_docx(commune_report_docx(report)))
     assert "UBND PHƯỜNG HÀ AN" in lines
     assert "Hà An, ngày 22 tháng 11 năm 2026" in lines
+
+
+def test_word_and_excel_flag_a_village_above_100_percent_and_break_down_by_source() -> None:
+    villages = [("Thôn A", 1, 2, 2, 2, 2), ("Thôn B", 1795, 900, 980, 1000, 2000)]
+    report = make_report(villages=villages, deadline=False)
+    report.coverage.villages[1].by_source.update(bot=950, **{"class": 40, "platform": 12})
+    report.coverage.by_source.update(bot=950, **{"class": 40, "platform": 12})
+    document = _open_docx(commune_report_docx(report))
+    text = "\n".join(_lines(document))
+    assert "980/1.795 hộ, đạt 54,6%" in text  # Thôn A is left out of the commune figure
+    assert "Thôn có số liệu cần kiểm tra" in text and "Thôn A" in text
+    assert "bài học trên trợ lý 950 hộ; lớp học trực tiếp 40 hộ" in text
+    [table] = [t for t in document.tables if t.rows[0].cells[0].text == "STT"]
+    assert [c.text for c in table.rows[1].cells][4:] == ["—", "Cần kiểm tra"]
+    assert [c.text for c in table.rows[2].cells][2:5] == ["1.795", "980", "54,6"]
+    ws = _open_xlsx(coverage_xlsx([report]))["Kim Thành"]
+    assert [c.value for c in ws[2]][4:6] == [None, "Cần kiểm tra"]
+    assert [c.value for c in ws[3]][9:] == [None, 950, 40, 12]
