@@ -8,6 +8,7 @@ RESIDENT = [
     ("tiep", "Học tiếp bài đang dở"),
     ("ketqua", "Kết quả của tôi"),
     ("hoi", "Hỏi một câu, tìm bài phù hợp"),
+    ("hoicanbo", "Hỏi trưởng thôn, cán bộ xã"),
     ("nhacnho", "Bật/tắt tin nhắc học"),
     ("lienket", "Liên kết Zalo và Telegram"),
     ("xoadulieu", "Xoá dữ liệu của tôi"),
@@ -20,6 +21,7 @@ VILLAGE_HEAD = [
     ("hoctructiep", "Ghi nhận lớp học trực tiếp"),
     ("nopbaocao", "Nộp báo cáo"),
     ("hanbaocao", "Hạn báo cáo"),
+    ("hoidap", "Câu hỏi của người dân"),
 ]
 STAFF = [
     ("thongke", "Thống kê toàn xã"),
@@ -28,6 +30,7 @@ STAFF = [
     ("chuanop", "Thôn chưa nộp báo cáo"),
     ("guitin", "Gửi thông báo"),
     ("moi", "Tạo mã mời"),
+    ("themfaq", "Thêm câu hỏi thường gặp"),
 ]
 
 
@@ -36,5 +39,5 @@ def menu_for(role: str) -> list[tuple[str, str]]:
     if role == "village_head":
         return VILLAGE_HEAD + RESIDENT
     if role in ("staff", "admin"):
-        return STAFF + VILLAGE_HEAD[-1:] + RESIDENT
+        return STAFF + VILLAGE_HEAD[-2:] + RESIDENT
     return RESIDENT

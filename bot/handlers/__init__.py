@@ -6,7 +6,9 @@ from bot.core.auth import ADMIN, STAFF, VILLAGE_HEAD
 from bot.core.router import Command, Router
 from bot.handlers import (
     broadcast,
+    faq,
     help,
+    helpdesk,
     learning,
     linking,
     onboarding,
@@ -19,6 +21,7 @@ from bot.handlers import (
 
 HEAD = (VILLAGE_HEAD,)
 STAFF_ONLY = (STAFF, ADMIN)
+HELPERS = (VILLAGE_HEAD, STAFF, ADMIN)
 
 
 def build_router() -> Router:
@@ -48,6 +51,10 @@ def build_router() -> Router:
         Command("xuatbaocao", staff.export, ("xuat bao cao",), roles=STAFF_ONLY),
         Command("chuanop", staff.submissions, ("chua nop",), roles=STAFF_ONLY),
         Command("guitin", broadcast.notice, ("gui tin", "thong bao"), roles=STAFF_ONLY),
+        Command("hoicanbo", helpdesk.start, ("hoi can bo",), takes_args=True),
+        Command("hoidap", helpdesk.queue, ("hoi dap",), roles=HELPERS),
+        Command("traloi", helpdesk.answer_command, ("tra loi",), takes_args=True, roles=HELPERS),
+        Command("themfaq", faq.add, ("them faq",), takes_args=True, roles=STAFF_ONLY),
     ):
         router.command(command)
     for prefix, handler in {
@@ -71,6 +78,9 @@ def build_router() -> Router:
         "nop": village_head.on_report,
         "xuat": staff.on_export,
         "gt": broadcast.on_notice,
+        "hd": helpdesk.on_resident_button,
+        "tk": helpdesk.on_pick,
+        "faq": faq.on_button,
     }.items():
         router.payload(prefix, handler)
     for step, handler in {
@@ -83,6 +93,12 @@ def build_router() -> Router:
         "village_total": village_head.set_total,
         "class": village_head.on_class_text,
         "notice_text": broadcast.on_notice_text,
+        "ticket_question": helpdesk.on_question,
+        "ticket_add": helpdesk.on_addition,
+        "ticket_reopen": helpdesk.on_reopen_text,
+        "ticket_answer": helpdesk.on_answer_text,
+        "faq_question": faq.on_text,
+        "faq_answer": faq.on_text,
     }.items():
         router.step(step, handler)
     return router

@@ -7,9 +7,10 @@ from bot.core.messages import Option
 from bot.core.text import fold
 from bot.handlers import onboarding
 from bot.handlers import texts as t
-from bot.handlers.learning import lesson_list
+from bot.handlers import texts_helpdesk as th
 from bot.handlers.linking import looks_like_code, redeem
 from bot.handlers.menu import BACK, MENU_OPTIONS, show_menu
+from bot.storage.tickets import find_faq
 
 
 async def help_(ctx: Context) -> None:
@@ -31,13 +32,14 @@ async def menu(ctx: Context) -> None:
 
 async def on_menu(ctx: Context) -> None:
     """Run the main-menu item the user chose."""
-    from bot.handlers import learning, progress
+    from bot.handlers import helpdesk, learning, progress
 
     actions = {
         "learn": learning.lesson_list,
         "resume": learning.resume,
         "results": progress.results,
         "help": help_,
+        "ask": helpdesk.from_menu,
     }
     action = actions.get(ctx.args)
     if action is None or not ctx.registered:
@@ -55,15 +57,21 @@ async def ask(ctx: Context) -> None:
 
 
 async def find_lessons(ctx: Context) -> None:
-    """Offer the one to three lessons whose title or keywords best match the question."""
+    """Show a matching FAQ answer first, then the one to three lessons that best match."""
     ctx.end_step()
+    question = ctx.args[:1000]
+    faq = await find_faq(ctx.session, ctx.user.commune_id, question)
+    if faq is not None:
+        ctx.say(th.FAQ_FOUND.format(question=faq[1], answer=faq[2]))
     found = ctx.curriculum.search(ctx.args)
+    ask_person = Option(th.SEND_THIS, "hd:send")
     if not found:
-        ctx.say(t.ANSWER_NOT_FOUND)
-        await lesson_list(ctx)
+        text = th.FAQ_STILL_ASK if faq else th.NOT_FOUND_ASK
+        see = Option(th.SEE_LESSONS, "menu:learn")
+        ctx.ask(text, [ask_person, see, BACK], question=question)
         return
     options = [Option(f"📘 {x.title}"[:60], f"lesson:{x.id}") for x in found]
-    ctx.ask(t.ANSWER_FOUND, [*options, BACK])
+    ctx.ask(t.ANSWER_FOUND, [*options, ask_person, BACK], question=question)
 
 
 async def fallback(ctx: Context) -> None:
@@ -73,7 +81,14 @@ async def fallback(ctx: Context) -> None:
         return
     offered = ctx.offered()
     is_question = len(fold(ctx.args).split()) >= 2
-    if ctx.registered and is_question and ctx.curriculum.search(ctx.args, limit=1):
+    if (
+        ctx.registered
+        and is_question
+        and (
+            ctx.curriculum.search(ctx.args, limit=1)
+            or await find_faq(ctx.session, ctx.user.commune_id, ctx.args)
+        )
+    ):
         await find_lessons(ctx)
         return
     if offered:

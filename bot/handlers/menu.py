@@ -11,6 +11,7 @@ MENU_OPTIONS = (
     Option(t.MENU_RESUME, "menu:resume"),
     Option(t.MENU_RESULTS, "menu:results"),
     Option(t.MENU_HELP, "menu:help"),
+    Option(t.MENU_ASK_PERSON, "menu:ask"),
 )
 BACK = Option(t.BACK_TO_MENU, "menu:main")
 

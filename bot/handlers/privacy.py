@@ -10,6 +10,7 @@ from bot.handlers import texts as t
 from bot.handlers.menu import show_menu
 from bot.storage.models import AuditLog, Identity, LessonProgress, QuizAnswer
 from bot.storage.participation import recompute, recount_members
+from bot.storage.tickets import delete_tickets_of
 
 
 async def ask_delete(ctx: Context) -> None:
@@ -37,6 +38,7 @@ async def on_delete(ctx: Context) -> None:
     await session.execute(delete(QuizAnswer).where(QuizAnswer.user_id == user.id))
     await session.execute(delete(LessonProgress).where(LessonProgress.user_id == user.id))
     await session.execute(delete(Identity).where(Identity.user_id == user.id))
+    await delete_tickets_of(session, user.id)
     user.display_name = None
     user.cohort = None
     user.village_id = None

@@ -73,6 +73,7 @@ def stats_text(report: CommuneReport) -> str:
         parts.append(t.RANKING.format(lines="\n".join(lines)))
     if c.villages_without_total:
         parts.append(t.NO_TOTAL.format(names=", ".join(c.villages_without_total)))
+    parts.append(tickets_text(report))
     if report.cohorts:
         lines = [
             t.COHORT.format(
@@ -87,6 +88,14 @@ def stats_text(report: CommuneReport) -> str:
         ]
         parts.append(t.COHORTS.format(lines="\n".join(lines)))
     return "\n\n".join(parts)
+
+
+def tickets_text(report: CommuneReport) -> str:
+    """Render the residents' questions to a person: waiting, answered, escalated, median."""
+    k = report.tickets
+    hours = k.median_hours_to_answer
+    median = "—" if hours is None else t.TICKET_HOURS.format(hours=f"{hours:g}".replace(".", ","))
+    return t.TICKETS.format(open=k.open, answered=k.answered, escalated=k.escalated, median=median)
 
 
 async def statistics(ctx: Context) -> None:

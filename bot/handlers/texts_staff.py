@@ -13,6 +13,11 @@ NOT_MET = "chưa đạt (cần thêm {need} hộ)"
 RANKING = "Các thôn (cao → thấp):\n{lines}"
 RANK_LINE = "{i}. {name}: {part}/{total} hộ ({pct}){mark}"
 NO_TOTAL = "Chưa khai báo tổng số hộ (không tính vào tỷ lệ xã): {names}"
+TICKETS = (
+    "🙋 Hỏi cán bộ: {open} câu đang chờ · {answered} đã trả lời · {escalated} đã chuyển lên xã"
+    " · thời gian trả lời (trung vị): {median}"
+)
+TICKET_HOURS = "{hours} giờ"
 COHORT = "• {label}: {learners}/{total} ({pct}) — chỉ tiêu {target}%: {met}"
 COHORTS = "Chỉ tiêu theo đối tượng:\n{lines}"
 VILLAGE_NOT_FOUND = 'Không tìm thấy thôn "{typed}" trong xã. Các thôn: {names}'

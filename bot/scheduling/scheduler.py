@@ -16,6 +16,7 @@ from bot.delivery.broadcasts import update_progress
 from bot.delivery.dispatcher import Dispatcher
 from bot.metrics import Metrics
 from bot.scheduling.reminders import enqueue_planned, plan_deadline_reminders
+from bot.scheduling.tickets import plan_tickets
 from bot.storage.db import transaction
 from bot.storage.models import utcnow
 
@@ -43,6 +44,7 @@ async def plan_now(sessions: async_sessionmaker[AsyncSession], now: datetime) ->
     """Plan what is due at `now` and put it in the outbox; return how many messages are new."""
     async with transaction(sessions) as session:
         planned = await plan_deadline_reminders(session, now)
+        await plan_tickets(session, now)
         return await enqueue_planned(session, planned)
 
 
