@@ -254,7 +254,7 @@ async def queue(ctx: Context) -> None:
         Option(
             t.QUEUE_LINE.format(
                 id=r.id,
-                village=names.get(r.village_id, "—"),
+                village=names.get(r.village_id or 0, "—"),
                 age=_age(ctx.now, store.waited_since(r)),
             )[:60],
             f"tk:{r.id}",
@@ -367,7 +367,7 @@ async def _offer_rating(ctx: Context, resident_id: int, reply: Reply) -> None:
     "1" or "có" refers to. The resident's row is locked first on PostgreSQL, so a message they
     send at the same moment is handled before or after, never half-way.
     """
-    locks = ctx.session.bind.dialect.name == "postgresql"
+    locks = ctx.session.get_bind().dialect.name == "postgresql"
     resident = await ctx.session.get(User, resident_id)
     if resident is None or resident.id == ctx.user.id:
         return

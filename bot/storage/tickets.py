@@ -142,14 +142,16 @@ async def prune_tickets(session: AsyncSession, now: datetime) -> int:
     """Delete tickets past the retention period; return how many."""
     cutoff = now - RETENTION
     result = await session.execute(
-        delete(Ticket).where(
+        delete(Ticket)
+        .where(
             or_(
                 and_(Ticket.status == ANSWERED, Ticket.answered_at < cutoff),
                 and_(Ticket.status == OPEN, Ticket.opened_at < cutoff),
             )
         )
+        .returning(Ticket.id)
     )
-    return int(result.rowcount or 0)
+    return len(result.all())
 
 
 async def delete_tickets_of(session: AsyncSession, user_id: int) -> None:
