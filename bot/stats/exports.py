@@ -187,7 +187,8 @@ def _summary_sheet(ws: Worksheet, reports: list[CommuneReport]) -> None:
         row += 1
     if any(r.cohorts for r in reports):
         row = _cohort_rows(ws, row, reports)
-    _ticket_rows(ws, row, reports)
+    if any(r.tickets.open or r.tickets.answered for r in reports):
+        _ticket_rows(ws, row, reports)
 
 
 def _ticket_rows(ws: Worksheet, row: int, reports: list[CommuneReport]) -> None:
@@ -390,7 +391,8 @@ def _commune_lines(report: CommuneReport) -> list[str]:
         f"số bài học đã hoàn thành: {_count(report.lessons_completed)} bài."
     )
     lines.append(f"Số hộ mới tham gia trong 7 ngày qua: {_count(report.new_households_7d)} hộ.")
-    lines.append(_tickets_line(report))
+    if report.tickets.open or report.tickets.answered:
+        lines.append(_tickets_line(report))
     if c.villages_without_total:
         lines.append(
             "Thôn chưa khai báo tổng số hộ (chưa tính vào tỷ lệ): "

@@ -304,3 +304,23 @@ def test_stats_json_counts_tickets(tmp_path: Path) -> None:
         "escalated": 1,
         "median_hours_to_answer": 3.0,
     }
+
+
+def test_reports_show_the_questions_to_a_person() -> None:
+    from bot.stats.exports import commune_report_docx, coverage_xlsx
+    from bot.storage.tickets import TicketCounts
+    from tests.stats.test_exports import _lines, _open_docx, _open_xlsx, make_report
+
+    report = make_report()
+    assert not any(
+        "Hỏi cán bộ" in line for line in _lines(_open_docx(commune_report_docx(report)))
+    )
+    report.tickets = TicketCounts(open=1, answered=12, escalated=2, median_hours_to_answer=5.5)
+    rows = [
+        [c.value for c in r] for r in _open_xlsx(coverage_xlsx([report]))["Tổng hợp"].iter_rows()
+    ]
+    title = next(i for i, r in enumerate(rows) if r[0] == "Hỏi cán bộ (câu hỏi của người dân)")
+    assert rows[title + 2][:5] == ["Kim Thành", 1, 12, 2, 5.5]
+    text = " ".join(_lines(_open_docx(commune_report_docx(report))))
+    assert "Hỏi cán bộ: 12 câu hỏi của người dân đã được trả lời, 1 câu đang chờ" in text
+    assert "thời gian trả lời trung vị 5,5 giờ" in text
