@@ -88,9 +88,10 @@ async def create(ctx: Context, text: str) -> None:
     ctx.session.add(ticket)
     await ctx.session.flush()
     asked = await who_asked(ctx.session, ticket)
+    helpers = await helpers_of(ctx.session, ticket)
     await notify(
         ctx.session,
-        await helpers_of(ctx.session, ticket),
+        helpers,
         t.NEW_TICKET.format(id=ticket.id, question=ticket.question, **asked),
         kind="ticket_new",
         key=f"tkn:{ticket.id}",
@@ -100,8 +101,9 @@ async def create(ctx: Context, text: str) -> None:
     who = (
         t.TO_HEAD.format(village=village.name) if head else t.TO_STAFF.format(commune=commune.name)
     )
+    sent = t.SENT if helpers else t.SENT_NOBODY_YET
     ctx.ask(
-        t.SENT.format(id=ticket.id, who=who),
+        sent.format(id=ticket.id, who=who),
         [Option(t.DONE, "menu:main")],
         step="ticket_add",
         ticket=ticket.id,

@@ -20,6 +20,11 @@ SENT = (
     "(ban đêm cán bộ nghỉ, trả lời sẽ đến từ 7 giờ sáng).\n"
     "Nếu muốn nói thêm, bạn cứ gõ tiếp bây giờ. Xong thì bấm nút hoặc gõ 0 để về menu."
 )
+SENT_NOBODY_YET = (
+    "✅ Đã lưu câu hỏi số {id}. Xã chưa có cán bộ nhận câu hỏi qua trợ lý này, nên có thể "
+    "phải chờ lâu hơn; mình sẽ nhắn bạn ngay khi có trả lời. Nếu việc gấp, bạn gọi trưởng thôn "
+    "hoặc đến UBND xã nhé.\nMuốn nói thêm, bạn cứ gõ tiếp. Xong thì gõ 0 để về menu."
+)
 DONE = "✅ Xong"
 ADDED = "📝 Đã thêm vào câu hỏi số {id}. Bạn gõ tiếp nếu còn, hoặc gõ 0 để về menu."
 ALREADY_WAITING = (
