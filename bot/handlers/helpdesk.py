@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -19,6 +19,7 @@ from bot.storage.models import Commune, Ticket, User, Village
 
 HELPERS = (VILLAGE_HEAD, STAFF, ADMIN)
 ADDITION = "\n+ "  # separates what the resident added from the first question
+ADD_WINDOW = timedelta(minutes=30)  # how long after asking typed text is added to the question
 QUEUE_SIZE = 10
 
 
@@ -32,6 +33,7 @@ async def start(ctx: Context) -> None:
             [Option(t.DONE, "menu:main")],
             step="ticket_add",
             ticket=waiting.id,
+            at=ctx.now.isoformat(),
         )
         return
     if ctx.args.strip():
@@ -107,11 +109,22 @@ async def create(ctx: Context, text: str) -> None:
         [Option(t.DONE, "menu:main")],
         step="ticket_add",
         ticket=ticket.id,
+        at=ctx.now.isoformat(),
     )
 
 
 async def on_addition(ctx: Context) -> None:
-    """Add what the resident typed to their waiting ticket and tell the helper."""
+    """Add what the resident typed to their waiting ticket and tell the helper.
+
+    Only right after asking: text typed much later is a new matter, handled as usual.
+    """
+    since = ctx.data.get("at")
+    if since and ctx.now - datetime.fromisoformat(since) > ADD_WINDOW:
+        from bot.handlers.help import fallback
+
+        ctx.end_step()
+        await fallback(ctx)
+        return
     ticket = await ctx.session.get(Ticket, int(ctx.data.get("ticket") or 0))
     if ticket is None or ticket.resident_id != ctx.user.id:
         ctx.end_step()
@@ -142,6 +155,7 @@ async def on_addition(ctx: Context) -> None:
         [Option(t.DONE, "menu:main")],
         step="ticket_add",
         ticket=ticket.id,
+        at=ctx.now.isoformat(),
     )
 
 
@@ -219,6 +233,7 @@ async def on_reopen_text(ctx: Context) -> None:
         [Option(t.DONE, "menu:main")],
         step="ticket_add",
         ticket=ticket.id,
+        at=ctx.now.isoformat(),
     )
 
 

@@ -337,3 +337,21 @@ async def test_with_nobody_to_answer_the_resident_is_told_honestly(
     await grant(engine, staff, "staff")  # appointed later: the question is waiting for them
     await staff.say("/hoidap")
     assert staff.labels[0].startswith("Số 1 · Thôn Đồng Tâm")
+
+
+async def test_text_typed_long_after_asking_is_a_new_matter(
+    engine: Engine,
+    commune: int,
+    sessions: async_sessionmaker[AsyncSession],
+    daytime: time_machine.Coordinates,
+    backend: str,
+) -> None:
+    if backend != "sqlite":
+        pytest.skip("one backend is enough")
+    resident = await ask(engine)
+    await resident.say("máy là Samsung A10")
+    assert "Đã thêm vào câu hỏi số 1" in resident.text
+    daytime.move_to(MORNING + timedelta(hours=2))
+    await resident.say("quet ma qr thanh toan")
+    assert "những bài này sẽ giúp bạn" in resident.text
+    assert "quet ma qr" not in (await ticket(sessions)).question
