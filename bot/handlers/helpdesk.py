@@ -203,13 +203,17 @@ async def on_reopen_text(ctx: Context) -> None:
     """Reopen an answered ticket once, with what is still unclear."""
     ticket = await ctx.session.get(Ticket, int(ctx.data.get("ticket") or 0))
     ctx.end_step()
-    if ticket is None or ticket.resident_id != ctx.user.id or ticket.reopened_at is not None:
+    if (
+        ticket is None
+        or ticket.resident_id != ctx.user.id
+        or ticket.status != store.ANSWERED
+        or ticket.reopened_at is not None
+    ):
         await show_menu(ctx, t.NOT_YOURS)
         return
     text = ctx.args.strip()
-    ticket.question = f"{ticket.question}\n— Đã trả lời: {ticket.answer}{ADDITION}{text}"[
-        : store.MAX_QUESTION
-    ]
+    earlier = t.EARLIER_ANSWER.format(answer=ticket.answer)
+    ticket.question = f"{ticket.question}{earlier}{ADDITION}{text}"[: store.MAX_QUESTION]
     ticket.status, ticket.answer, ticket.rating = store.OPEN, None, None
     ticket.reopened_at = ctx.now
     asked = await who_asked(ctx.session, ticket)

@@ -72,6 +72,7 @@ MENU_ASK = "🙋 Hỏi cán bộ"
 
 # --- village heads and staff ---------------------------------------------------------------
 HOUSEHOLD = "hộ {head}{code}"
+SOMEONE = "Người dân"  # a resident without a display name
 NEW_TICKET = (
     "🙋 Câu hỏi số {id} — {name}, {village}, {household}:\n«{question}»\n\n"
     "Trả lời: gõ /traloi {id} rồi nội dung, ví dụ: /traloi {id} Bác vào Cài đặt…\n"
@@ -95,6 +96,7 @@ SHOW_TICKET = (
     "Câu hỏi số {id} — {name}, {village}, {household} ({age}){escalated}:\n«{question}»\n\n"
     "Bạn gõ câu trả lời (gõ 0 để thôi)."
 )
+EARLIER_ANSWER = "\n— Đã trả lời: {answer}"  # kept in the question when the resident asks again
 ESCALATED_MARK = ", đã chuyển lên xã"
 ANSWER_USAGE = (
     "Bạn gõ /traloi, số câu hỏi, rồi nội dung trả lời. Ví dụ: /traloi 12 Bác vào Cài đặt… "

@@ -66,7 +66,7 @@ async def who_asked(session: AsyncSession, ticket: Ticket) -> dict[str, str]:
         else "—"
     )
     return {
-        "name": (resident.display_name if resident else None) or "Người dân",
+        "name": (resident.display_name if resident else None) or t.SOMEONE,
         "village": village.name if village else "—",
         "household": house,
     }

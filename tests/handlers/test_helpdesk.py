@@ -21,7 +21,7 @@ from bot.core.router import STALE
 from bot.scheduling.scheduler import plan_now
 from bot.stats.report import build_commune_report
 from bot.storage.models import OutboxMessage, Ticket, User
-from bot.storage.tickets import faq_entries, faq_score
+from bot.storage.tickets import faq_entries
 from tests.conftest import run_apart
 from tests.factories import Chat, grant, seed_demo_commune, village_named
 
@@ -200,13 +200,6 @@ async def test_faq_from_a_ticket_is_found_by_hoi(
     resident = Chat(engine, user="an")
     await resident.tap("faq:save")  # a resident cannot reach staff buttons
     assert STALE in resident.text
-
-
-def test_faq_matching_needs_shared_topic_words() -> None:
-    entry = "Điện thoại báo đầy bộ nhớ phải làm gì?"
-    assert faq_score("dien thoai bao day bo nho thi lam sao", entry) == 1.0
-    assert faq_score("làm sao để làm gì thì được", entry) == 0.0
-    assert faq_score("cài VNeID trên điện thoại", entry) < 0.5
 
 
 async def test_deleting_my_data_deletes_my_tickets(
