@@ -190,7 +190,9 @@ def stats(
 ) -> None:
     """Print participation coverage by village against the 60% target."""
 
-    async def go() -> tuple[list[CommuneCoverage], datetime]:
+    async def go() -> tuple[list[CommuneCoverage], datetime, list[dict[str, Any]]]:
+        from bot.storage.tickets import ticket_counts
+
         s = settings()
         async with build_app(s) as a, a.sessions() as session:
             rows = await commune_coverage(session)
@@ -200,7 +202,8 @@ def stats(
                 rows = [c for c in rows if fold(commune) in (fold(c.name), c.name)]
                 if not rows:
                     raise CliError(f"commune {commune!r} not found")
-            return rows, datetime.now(s.tz)
+            tickets = [(await ticket_counts(session, c.id)).as_json() for c in rows]
+            return rows, datetime.now(s.tz), tickets
 
     if format is StatsFormat.xlsx:
         from bot.stats.exports import coverage_xlsx
@@ -208,9 +211,12 @@ def stats(
         reports = run(_reports(settings(), commune))
         write_file(output or Path("thong-ke.xlsx"), coverage_xlsx(reports))
         return
-    rows, now = run(go())
+    rows, now, tickets = run(go())
     if format is StatsFormat.json:
-        text = json.dumps(stats_json(rows, now), ensure_ascii=False, indent=2) + "\n"
+        document = stats_json(rows, now)
+        for entry, counts in zip(document["communes"], tickets, strict=True):
+            entry["tickets"] = counts
+        text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     elif format is StatsFormat.csv:
         text = render_csv(rows)
     else:

@@ -9,6 +9,7 @@ RESIDENT = [
     ("ketqua", "Kết quả của tôi"),
     ("hoi", "Hỏi một câu, tìm bài phù hợp"),
     ("dahoc", "Báo đã học xong ở nơi khác"),
+    ("hoicanbo", "Hỏi trưởng thôn, cán bộ xã"),
     ("nhacnho", "Bật/tắt tin nhắc học"),
     ("lienket", "Liên kết Zalo và Telegram"),
     ("xoadulieu", "Xoá dữ liệu của tôi"),
@@ -21,6 +22,7 @@ VILLAGE_HEAD = [
     ("hoctructiep", "Ghi nhận lớp học trực tiếp"),
     ("nopbaocao", "Nộp báo cáo"),
     ("hanbaocao", "Hạn báo cáo"),
+    ("hoidap", "Câu hỏi của người dân"),
 ]
 STAFF = [
     ("thongke", "Thống kê toàn xã"),
@@ -29,6 +31,7 @@ STAFF = [
     ("chuanop", "Thôn chưa nộp báo cáo"),
     ("guitin", "Gửi thông báo"),
     ("moi", "Tạo mã mời"),
+    ("themfaq", "Thêm câu hỏi thường gặp"),
 ]
 
 
@@ -47,5 +50,5 @@ def menu_for(role: str) -> list[tuple[str, str]]:
     if role == "village_head":
         return VILLAGE_HEAD + RESIDENT
     if role in ("staff", "admin"):
-        return STAFF + VILLAGE_HEAD[-1:] + RESIDENT
+        return STAFF + VILLAGE_HEAD[-2:] + RESIDENT
     return RESIDENT

@@ -107,13 +107,14 @@ async def enqueue(
     not_before: datetime | None = None,
     user_id: int | None = None,
     broadcast_id: int | None = None,
+    options: tuple[Option, ...] = (),
 ) -> bool:
     """Add a message unless one with the same dedupe key exists; return True if added."""
     values = {
         "channel": channel,
         "chat_id": chat_id,
         "user_id": user_id,
-        "payload": payload_of(Reply(text)),
+        "payload": payload_of(Reply(text, options)),
         "dedupe_key": dedupe_key[:200],
         "kind": kind,
         "not_before": not_before or utcnow(),

@@ -2,36 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bot.core.commands import EXAMPLES, menu_for
 from bot.core.context import Context
 from bot.core.messages import Option
-from bot.core.routes import ANYONE, Payload, Routes
+from bot.core.routes import ANYONE, Routes
 from bot.handlers import onboarding
 from bot.handlers import texts as t
+from bot.handlers import texts_helpdesk as th
+from bot.handlers.helpdesk import HelpDesk
 from bot.handlers.learning import OpenLesson
 from bot.handlers.linking import looks_like_code, redeem
 from bot.handlers.menu import BACK, MENU_OPTIONS, MenuItem, RunCommand, show_menu
 from bot.storage.gaps import record_gap
-from bot.storage.models import Village
+from bot.storage.tickets import find_faq
 from bot.text import fold
 
 routes = Routes()
 
 
-@dataclass(frozen=True)
-class AskStaff(Payload, prefix="hoicanbo"):
-    """Ask a person (a village head or the commune) what no lesson answers."""
-
-
-NOT_FOUND_OPTIONS = (
-    Option(t.ASK_STAFF, AskStaff().pack()),
-    Option(t.SEE_LESSONS, MenuItem("learn").pack()),
-    BACK,
-)
 # Prompts that are not a question waiting for its answer: typed text there is a new question.
-AT_REST = ("menu:", "lesson:", "hoicanbo", "cmd:")
+AT_REST = ("menu:", "lesson:", "hd:", "cmd:")
 
 
 def help_text(ctx: Context) -> str:
@@ -79,13 +69,14 @@ async def run_command(ctx: Context) -> None:
 @routes.button(MenuItem, access=ANYONE)
 async def on_menu(ctx: Context) -> None:
     """Run the main-menu item the user chose."""
-    from bot.handlers import learning, progress
+    from bot.handlers import helpdesk, learning, progress
 
     actions = {
         "learn": learning.lesson_list,
         "resume": learning.resume,
         "results": progress.results,
         "help": help_,
+        "ask": helpdesk.from_menu,
     }
     action = actions.get(ctx.args)
     if action is None or not ctx.registered:
@@ -105,24 +96,23 @@ async def ask(ctx: Context) -> None:
 
 @routes.step("question")
 async def find_lessons(ctx: Context) -> None:
-    """Offer the one to three lessons that answer the question, or a way forward if none does."""
+    """Show a matching FAQ answer first, then the lessons that answer it, or a way on."""
     ctx.end_step()
+    question = ctx.args[:1000]
+    faq = await find_faq(ctx.session, ctx.user.commune_id, question)
+    if faq is not None:
+        ctx.say(th.FAQ_FOUND.format(question=faq[1], answer=faq[2]))
     found = ctx.curriculum.search(ctx.args)
+    ask_person = Option(th.SEND_THIS, HelpDesk("send").pack())
     if not found:
-        await record_gap(ctx.session, ctx.args, ctx.now)
-        ctx.ask(t.ANSWER_NOT_FOUND, NOT_FOUND_OPTIONS)
+        if faq is None:
+            await record_gap(ctx.session, ctx.args, ctx.now)
+        text = th.FAQ_STILL_ASK if faq else th.NOT_FOUND_ASK
+        see = Option(th.SEE_LESSONS, MenuItem("learn").pack())
+        ctx.ask(text, [ask_person, see, BACK], question=question)
         return
     options = [Option(f"📘 {x.title}"[:60], OpenLesson(x.id).pack()) for x in found]
-    ctx.ask(t.ANSWER_FOUND, [*options, BACK])
-
-
-@routes.button(AskStaff)
-async def ask_staff(ctx: Context) -> None:
-    """Tell who can answer a question no lesson covers (the help desk will plug in here)."""
-    village = await ctx.session.get(Village, ctx.user.village_id) if ctx.user.village_id else None
-    where = f" {village.name}" if village else ""
-    options = [Option(t.SEE_LESSONS, MenuItem("learn").pack()), BACK]
-    ctx.ask(t.ASK_STAFF_REPLY.format(village=where), options)
+    ctx.ask(t.ANSWER_FOUND, [*options, ask_person, BACK], question=question)
 
 
 async def fallback(ctx: Context) -> None:
@@ -133,7 +123,15 @@ async def fallback(ctx: Context) -> None:
     offered = ctx.offered()
     is_question = len(fold(ctx.args).split()) >= 2
     at_rest = all(o.payload.startswith(AT_REST) for o in offered)
-    if ctx.registered and is_question and (at_rest or ctx.curriculum.search(ctx.args, limit=1)):
+    if (
+        ctx.registered
+        and is_question
+        and (
+            at_rest
+            or ctx.curriculum.search(ctx.args, limit=1)
+            or await find_faq(ctx.session, ctx.user.commune_id, ctx.args)
+        )
+    ):
         await find_lessons(ctx)  # a question typed at the menu is always searched
         return
     if offered:

@@ -29,6 +29,7 @@ MENU_OPTIONS = (
     Option(t.MENU_RESUME, MenuItem("resume").pack()),
     Option(t.MENU_RESULTS, MenuItem("results").pack()),
     Option(t.MENU_HELP, MenuItem("help").pack()),
+    Option(t.MENU_ASK_PERSON, MenuItem("ask").pack()),
 )
 BACK = Option(t.BACK_TO_MENU, MenuItem("main").pack())
 

@@ -16,6 +16,7 @@ from bot.scheduling.nudges import cancel_nudges
 from bot.storage.models import AuditLog, Household, Identity, LessonProgress, LinkCode, QuizAnswer
 from bot.storage.participation import recompute, recount_members
 from bot.storage.self_declared import anonymise_own, drop_own_unused
+from bot.storage.tickets import delete_tickets_of
 
 routes = Routes()
 
@@ -66,6 +67,7 @@ async def on_delete(ctx: Context) -> None:
     await session.execute(delete(LinkCode).where(LinkCode.user_id == user.id))
     await cancel_pending(session, user.id)
     await session.execute(delete(Identity).where(Identity.user_id == user.id))
+    await delete_tickets_of(session, user.id)
     user.display_name = None
     user.cohort = None
     user.village_id = None

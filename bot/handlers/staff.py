@@ -107,6 +107,7 @@ def stats_text(report: CommuneReport) -> str:
         parts.append(t.TO_CHECK.format(names=", ".join(c.villages_to_check)))
     if c.villages_without_total:
         parts.append(t.NO_TOTAL.format(names=", ".join(c.villages_without_total)))
+    parts.append(tickets_text(report))
     if report.cohorts:
         lines = [
             t.COHORT.format(
@@ -121,6 +122,14 @@ def stats_text(report: CommuneReport) -> str:
         ]
         parts.append(t.COHORTS.format(lines="\n".join(lines)))
     return "\n\n".join(parts)
+
+
+def tickets_text(report: CommuneReport) -> str:
+    """Render the residents' questions to a person: waiting, answered, escalated, median."""
+    k = report.tickets
+    hours = k.median_hours_to_answer
+    median = "—" if hours is None else t.TICKET_HOURS.format(hours=f"{hours:g}".replace(".", ","))
+    return t.TICKETS.format(open=k.open, answered=k.answered, escalated=k.escalated, median=median)
 
 
 @routes.command("thongke", "thong ke", access=STAFF_ONLY, takes_args=True)

@@ -88,6 +88,7 @@ MENU_LEARN = "📚 Chọn bài học"
 MENU_RESUME = "▶️ Học tiếp"
 MENU_RESULTS = "🏅 Kết quả của tôi"
 MENU_HELP = "❓ Hướng dẫn"
+MENU_ASK_PERSON = "🙋 Hỏi cán bộ"
 BACK_TO_MENU = "⬅️ Về menu"
 NEED_REGISTRATION = "Mình cần biết vài thông tin của bạn trước khi học nhé."
 

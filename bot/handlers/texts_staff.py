@@ -24,6 +24,11 @@ VILLAGE_NO_TOTAL = "chưa khai báo tổng số hộ"
 SOURCES = "Hộ có người học theo nguồn: {parts}"
 SOURCE_PART = "{name} {count}"
 NO_TOTAL = "Chưa khai báo tổng số hộ (không tính vào tỷ lệ xã): {names}"
+TICKETS = (
+    "🙋 Hỏi cán bộ: {open} câu đang chờ · {answered} đã trả lời · {escalated} đã chuyển lên xã"
+    " · thời gian trả lời (trung vị): {median}"
+)
+TICKET_HOURS = "{hours} giờ"
 COHORT = "• {label}: {learners}/{total} ({pct}) — chỉ tiêu {target}%: {met}"
 COHORTS = "Chỉ tiêu theo đối tượng:\n{lines}"
 VILLAGE_NOT_FOUND = 'Không tìm thấy thôn "{typed}" trong xã. Các thôn: {names}'

@@ -20,6 +20,7 @@ from bot.metrics import Metrics
 from bot.scheduling.nudges import curriculum_at, enqueue_nudges, plan_nudges
 from bot.scheduling.reminders import enqueue_planned, plan_deadline_reminders
 from bot.scheduling.retention import prune_expired
+from bot.scheduling.tickets import plan_tickets
 from bot.storage.db import transaction
 from bot.storage.models import utcnow
 
@@ -56,6 +57,7 @@ async def plan_now(
     async with transaction(sessions) as session:
         await prune_expired(session, now)
         planned = await plan_deadline_reminders(session, now)
+        await plan_tickets(session, now)
         added = await enqueue_planned(session, planned)
         return added + await enqueue_nudges(session, await plan_nudges(session, now, lessons))
 

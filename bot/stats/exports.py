@@ -56,6 +56,14 @@ COHORT_HEADERS = (
     "Mục tiêu (%)",
     "Đạt",
 )
+TICKETS_TITLE = "Hỏi cán bộ (câu hỏi của người dân)"
+TICKET_HEADERS = (
+    "Xã",
+    "Đang chờ trả lời",
+    "Đã trả lời",
+    "Đã chuyển lên xã",
+    "Thời gian trả lời trung vị (giờ)",
+)
 VILLAGE_HEADERS = (
     ("Thôn", 22),
     ("Tổng số hộ", 11),
@@ -194,8 +202,26 @@ def _summary_sheet(ws: Worksheet, reports: list[CommuneReport]) -> None:
     for report in reports:
         _write_row(ws, row, _summary_row(report), pct_columns=(5,))
         row += 1
-    if not any(r.cohorts for r in reports):
-        return
+    if any(r.cohorts for r in reports):
+        row = _cohort_rows(ws, row, reports)
+    if any(r.tickets.open or r.tickets.answered for r in reports):
+        _ticket_rows(ws, row, reports)
+
+
+def _ticket_rows(ws: Worksheet, row: int, reports: list[CommuneReport]) -> None:
+    """Write the residents' questions to a person, one row per commune."""
+    row += 2
+    ws.cell(row=row, column=1, value=TICKETS_TITLE).font = Font(bold=True)
+    row += 1
+    _header(ws, row, TICKET_HEADERS)
+    for report in reports:
+        row += 1
+        k = report.tickets
+        values = [report.coverage.name, k.open, k.answered, k.escalated, k.median_hours_to_answer]
+        _write_row(ws, row, values, pct_columns=(5,))
+
+
+def _cohort_rows(ws: Worksheet, row: int, reports: list[CommuneReport]) -> int:
     row += 1
     ws.cell(row=row, column=1, value="Chỉ tiêu theo đối tượng").font = Font(bold=True)
     row += 1
@@ -213,6 +239,7 @@ def _summary_sheet(ws: Worksheet, reports: list[CommuneReport]) -> None:
                 _verdict(cohort.met) or None,
             ]
             _write_row(ws, row, values, pct_columns=(5,))
+    return row
 
 
 def _commune_sheet(ws: Worksheet, report: CommuneReport) -> None:
@@ -391,6 +418,8 @@ def _commune_lines(report: CommuneReport) -> list[str]:
             "Thôn có số liệu cần kiểm tra (số hộ có người học nhiều hơn tổng số hộ; chưa tính "
             "là đạt, chưa tính vào tỷ lệ): " + ", ".join(c.villages_to_check) + "."
         )
+    if report.tickets.open or report.tickets.answered:
+        lines.append(_tickets_line(report))
     if c.villages_without_total:
         lines.append(
             "Thôn chưa khai báo tổng số hộ (chưa tính vào tỷ lệ): "
@@ -398,6 +427,16 @@ def _commune_lines(report: CommuneReport) -> list[str]:
             + "."
         )
     return lines
+
+
+def _tickets_line(report: CommuneReport) -> str:
+    k = report.tickets
+    median = k.median_hours_to_answer
+    wait = "" if median is None else f"; thời gian trả lời trung vị {_pct(median)} giờ"
+    return (
+        f"Hỏi cán bộ: {_count(k.answered)} câu hỏi của người dân đã được trả lời, "
+        f"{_count(k.open)} câu đang chờ, {_count(k.escalated)} câu phải chuyển lên xã{wait}."
+    )
 
 
 def _village_table(doc: DocxDocument, report: CommuneReport) -> None:

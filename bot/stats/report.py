@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.stats.coverage import CommuneCoverage, commune_coverage, percent, target_met
 from bot.storage.deadlines import current_occurrence, deadlines_of
 from bot.storage.models import Commune, Household, LessonProgress, ReportSubmission, User, Village
+from bot.storage.tickets import TicketCounts, ticket_counts
 
 COHORT_TARGETS = {  # from the commune plans
     "can_bo": ("Cán bộ, công chức, viên chức", 80, "cbcc_total"),
@@ -64,6 +65,7 @@ class CommuneReport:
     deadline_title: str | None = None
     deadline_due: date | None = None
     submissions: list[SubmissionStatus] = field(default_factory=list)
+    tickets: TicketCounts = field(default_factory=TicketCounts)
 
 
 async def build_commune_report(
@@ -97,6 +99,7 @@ async def build_commune_report(
         lessons_completed=sum(v.lessons_completed for v in coverage.villages),
         new_households_7d=sum(1 for t in times if t > week_ago),
         trend=trend,
+        tickets=await ticket_counts(session, commune_id),
     )
     for cohort, (label, target, total_field) in COHORT_TARGETS.items():
         total = getattr(commune, total_field)

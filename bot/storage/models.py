@@ -420,6 +420,56 @@ class AuditLog(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class Ticket(Base):
+    """A resident's question to a person: their village head, else the commune's staff."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        Index("ix_tickets_commune_status", "commune_id", "status"),
+        Index("ix_tickets_village_status", "village_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id", ondelete="CASCADE"))
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id", ondelete="SET NULL"))
+    household_id: Mapped[int | None] = mapped_column(
+        ForeignKey("households.id", ondelete="SET NULL")
+    )
+    # The village head it was routed to; None: the commune's staff answer it.
+    helper_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open | answered
+    question: Mapped[str] = mapped_column(Text)
+    additions: Mapped[int] = mapped_column(Integer, default=0)
+    answer: Mapped[str | None] = mapped_column(Text)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    rating: Mapped[str | None] = mapped_column(String(4))  # up | down
+
+
+class FaqEntry(Base):
+    """A question and answer staff wrote from an answered ticket; question search finds it."""
+
+    __tablename__ = "faq_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_id: Mapped[int] = mapped_column(
+        ForeignKey("communes.id", ondelete="CASCADE"), index=True
+    )
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 __all__ = [
     "AuditLog",
     "Base",
@@ -428,6 +478,7 @@ __all__ = [
     "Household",
     "Identity",
     "Deadline",
+    "FaqEntry",
     "Invite",
     "LessonProgress",
     "OfflineLearning",
@@ -437,6 +488,7 @@ __all__ = [
     "LinkCode",
     "ProcessedUpdate",
     "QuizAnswer",
+    "Ticket",
     "User",
     "Village",
     "utcnow",

@@ -10,8 +10,8 @@ from tests.factories import Chat, grant
 
 ROLES = ["unregistered", "resident", "village_head", "staff", "admin"]
 HEAD = {"thon", "chuahoc", "sohodan", "hoctructiep", "nopbaocao"}
-STAFF = {"moi", "thongke", "bieudo", "xuatbaocao", "chuanop", "guitin", "vaitro"}
-EITHER = {"hanbaocao"}
+STAFF = {"moi", "thongke", "bieudo", "xuatbaocao", "chuanop", "guitin", "vaitro", "themfaq"}
+EITHER = {"hanbaocao", "hoidap", "traloi"}
 REFUSAL = "Lệnh này chỉ dành cho"
 
 
