@@ -139,6 +139,7 @@ async def serve(app: App, stop: asyncio.Event) -> None:
             media=media,
             metrics=app.metrics,
             sessions=app.sessions,
+            settings=settings,
         ),
         settings.http_host,
         settings.http_port,

@@ -73,6 +73,23 @@ async def _zalo(settings: Settings) -> list[tuple[str, str]]:
     return await zalo_check(settings)
 
 
+async def _web_board(settings: Settings) -> list[tuple[str, str]]:
+    base = settings.public_base()
+    if base is None:
+        return [(SKIP, "web board: no public address (HOCVUSO_PUBLIC_URL)")]
+    import aiohttp
+
+    url = f"{base}/bang/board.css"
+    try:
+        timeout = aiohttp.ClientTimeout(total=10)
+        async with aiohttp.ClientSession(timeout=timeout) as client, client.get(url) as response:
+            if response.status == 200 and response.content_type == "text/css":
+                return [(OK, f"web board reachable at {base}/bang")]
+            return [(FAIL, f"web board not served at {url}: HTTP {response.status}")]
+    except Exception as exc:
+        return [(FAIL, f"web board unreachable at {base}: {type(exc).__name__} {exc}"[:200])]
+
+
 async def doctor_lines(settings: Settings) -> list[tuple[str, str]]:
     """Check everything the bot needs; each line is (mark, what was found)."""
     lines: list[tuple[str, str]] = [(OK, "settings read")]
@@ -82,7 +99,7 @@ async def doctor_lines(settings: Settings) -> list[tuple[str, str]]:
         lines.append((FAIL, f"lessons: {len(problems)} problem(s) — hocvuso content check"))
     else:
         lines.append((OK, f"lessons valid ({len(lessons)})"))
-    for check in (_telegram, _zalo):
+    for check in (_telegram, _zalo, _web_board):
         try:
             lines += await check(settings)
         except Exception as exc:  # a broken platform must not hide the other checks
@@ -99,7 +116,7 @@ async def doctor_lines(settings: Settings) -> list[tuple[str, str]]:
 def doctor() -> None:
     """Check settings, database, migrations, lessons, tokens, webhooks and clock (✓/✗)."""
     try:
-        settings = Settings()
+        settings = Settings()  # type: ignore[call-arg]  # fields come from the environment
     except ValidationError as exc:
         typer.echo(f"{FAIL} settings: {exc.errors()[0]['msg']}")
         raise typer.Exit(1) from None

@@ -13,6 +13,8 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.board import add_board
+from bot.config import Settings
 from bot.delivery.outbox import status_counts
 from bot.media import MediaStore
 from bot.metrics import Metrics
@@ -61,6 +63,7 @@ def build_web_app(
     media: MediaStore | None = None,
     metrics: Metrics | None = None,
     sessions: async_sessionmaker[AsyncSession] | None = None,
+    settings: Settings | None = None,
 ) -> web.Application:
     """Assemble the routes for the channels that use webhooks."""
     app = web.Application(client_max_size=MAX_BODY)
@@ -115,6 +118,8 @@ def build_web_app(
             )
 
         app.router.add_get("/media/{token}", media_file)
+    if settings is not None and sessions is not None:
+        add_board(app, sessions, settings)
     return app
 
 

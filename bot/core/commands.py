@@ -19,6 +19,7 @@ VILLAGE_HEAD = [
     ("sohodan", "Khai báo tổng số hộ"),
     ("hoctructiep", "Ghi nhận lớp học trực tiếp"),
     ("nopbaocao", "Nộp báo cáo"),
+    ("web", "Bảng theo dõi trên web"),
     ("hanbaocao", "Hạn báo cáo"),
 ]
 STAFF = [
@@ -28,6 +29,7 @@ STAFF = [
     ("chuanop", "Thôn chưa nộp báo cáo"),
     ("guitin", "Gửi thông báo"),
     ("moi", "Tạo mã mời"),
+    ("web", "Bảng theo dõi trên web"),
 ]
 
 

@@ -15,6 +15,7 @@ from bot.handlers import (
     roles,
     staff,
     village_head,
+    web_board,
 )
 
 HEAD = (VILLAGE_HEAD,)
@@ -47,6 +48,7 @@ def build_router() -> Router:
         Command("bieudo", staff.chart, ("bieu do",), roles=STAFF_ONLY),
         Command("xuatbaocao", staff.export, ("xuat bao cao",), roles=STAFF_ONLY),
         Command("chuanop", staff.submissions, ("chua nop",), roles=STAFF_ONLY),
+        Command("web", web_board.web_link, ("bang theo doi",), roles=(*HEAD, *STAFF_ONLY)),
         Command("guitin", broadcast.notice, ("gui tin", "thong bao"), roles=STAFF_ONLY),
     ):
         router.command(command)
