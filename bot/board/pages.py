@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.board.auth import SignedIn
 from bot.board.guard import CONFIG, forbidden, not_found, now, page
-from bot.board.svg import pct_text, ranked, trend_line, village_bars
+from bot.board.svg import ranked, trend_line, village_bars
 from bot.core.auth import ADMIN, STAFF, VILLAGE_HEAD, sees_commune, sees_village
+from bot.stats.coverage import VillageCoverage
 from bot.stats.report import CommuneReport, build_commune_report
 from bot.storage.models import Broadcast, Commune, Household, OutboxMessage, Village
 
@@ -63,17 +64,22 @@ async def overview(request: web.Request, who: SignedIn) -> Any:
     report, context = await _staff_report(request, who)
     if report is None:
         return context
-    c = report.coverage
     assert isinstance(context, dict)
-    context.update(
-        c=c,
-        pct=pct_text,
-        ranking=ranked(c),
-        bars=village_bars(c, f"Tỷ lệ hộ tham gia theo thôn, {c.name}"),
-        trend=trend_line(report.trend, c.target_pct, "Tỷ lệ hộ tham gia 12 tuần qua"),
-        need=max(0, -(-c.target_pct * c.households_total // 100) - c.households_participating),
-    )
+    context.update(overview_context(report))
     return context
+
+
+def overview_context(report: CommuneReport) -> dict[str, Any]:
+    """Return what the overview shows of a commune report: figures, ranking and charts."""
+    c = report.coverage
+    return {
+        "report": report,
+        "c": c,
+        "ranking": ranked(c),
+        "bars": village_bars(c, f"Tỷ lệ hộ tham gia theo thôn, {c.name}"),
+        "trend": trend_line(report.trend, c.target_pct, "Tỷ lệ hộ tham gia 12 tuần qua"),
+        "need": max(0, -(-c.target_pct * c.households_total // 100) - c.households_participating),
+    }
 
 
 @page("village.html", ALL_ROLES)
@@ -108,18 +114,9 @@ async def village(request: web.Request, who: SignedIn) -> Any:
                     .limit(PAGE)
                 )
             )
-    target = report.coverage.target_pct
-    need = 0
-    if figures.households_total:
-        need = max(
-            0, -(-target * figures.households_total // 100) - figures.households_participating
-        )
     return {
-        "report": report,
-        "v": figures,
-        "pct": pct_text,
+        **village_context(report, figures),
         "status": status,
-        "need": need,
         "waiting": waiting,
         "waiting_count": count,
         "page_no": page_no + 1,
@@ -127,6 +124,17 @@ async def village(request: web.Request, who: SignedIn) -> Any:
         "first": page_no * PAGE + 1,
         "query": _keep(request, who),
     }
+
+
+def village_context(report: CommuneReport, figures: VillageCoverage) -> dict[str, Any]:
+    """Return what a village page shows of the commune report."""
+    target = report.coverage.target_pct
+    need = 0
+    if figures.households_total:
+        need = max(
+            0, -(-target * figures.households_total // 100) - figures.households_participating
+        )
+    return {"report": report, "v": figures, "need": need}
 
 
 @page("reports.html", STAFF_ROLES)

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.board.svg import RankedVillage, pct_text, ranked, trend_line, village_bars
 from bot.core.text import fold
-from bot.stats.report import build_commune_report
+from bot.stats.report import CommuneReport, build_commune_report
 from bot.storage.models import Commune, PublicBoard
 
 CACHE_SECONDS = 60.0
@@ -81,7 +81,11 @@ class PublicFigures:
 
 async def public_figures(session: AsyncSession, commune_id: int, now: datetime) -> PublicFigures:
     """Compute the public board's figures from the commune report."""
-    report = await build_commune_report(session, commune_id, now)
+    return figures_of(await build_commune_report(session, commune_id, now))
+
+
+def figures_of(report: CommuneReport) -> PublicFigures:
+    """Keep only the aggregates of a commune report: what the public may see."""
     c = report.coverage
     return PublicFigures(
         commune=c.name,
