@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.stats.coverage import CommuneCoverage, commune_coverage, percent, target_met
 from bot.storage.deadlines import current_occurrence, deadlines_of
-from bot.storage.models import Commune, Household, LessonProgress, ReportSubmission, User, Village
+from bot.storage.models import (
+    LEARNING_USER,
+    Commune,
+    Household,
+    ReportSubmission,
+    User,
+    Village,
+)
 
 COHORT_TARGETS = {  # from the commune plans
     "can_bo": ("Cán bộ, công chức, viên chức", 80, "cbcc_total"),
@@ -88,28 +96,28 @@ async def build_commune_report(
     for back in range(weeks - 1, -1, -1):
         end_day = local.date() - timedelta(days=7 * back)
         end = datetime.combine(end_day, time.max, zone)
-        part = sum(1 for t in times if t <= end)
+        part = bisect_right(times, end)  # times are sorted: households joined by `end`
         trend.append(TrendPoint(end_day, part, percent(part, coverage.households_total)))
     report = CommuneReport(
         coverage=coverage,
         generated_at=local,
         learners=sum(v.learners for v in coverage.villages),
         lessons_completed=sum(v.lessons_completed for v in coverage.villages),
-        new_households_7d=sum(1 for t in times if t > week_ago),
+        new_households_7d=len(times) - bisect_right(times, week_ago),
         trend=trend,
     )
     for cohort, (label, target, total_field) in COHORT_TARGETS.items():
         total = getattr(commune, total_field)
         if not total:
             continue
+        # users.lessons_completed counts the user's passed lessons (kept with lesson_progress);
+        # LEARNING_USER repeats the partial index's predicate word for word (migration 0012).
         learners = await session.scalar(
-            select(func.count(distinct(User.id)))
-            .join(LessonProgress, LessonProgress.user_id == User.id)
-            .where(
+            select(func.count(User.id)).where(
+                LEARNING_USER,
                 User.commune_id == commune_id,
                 User.cohort == cohort,
-                User.deleted_at.is_(None),
-                LessonProgress.completed_at.is_not(None),
+                User.lessons_completed > 0,
             )
         )
         report.cohorts.append(

@@ -144,6 +144,16 @@ class User(Base):
             postgresql_where=LEARNING_USER,
             sqlite_where=LEARNING_USER,
         ),
+        # The cohort indicators (bot/stats/report.py) count a commune's learners of one cohort
+        # from this partial index alone (migration 0012: the web board renders them often).
+        Index(
+            "ix_users_cohort_learning",
+            "commune_id",
+            "cohort",
+            "lessons_completed",
+            postgresql_where=LEARNING_USER,
+            sqlite_where=LEARNING_USER,
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

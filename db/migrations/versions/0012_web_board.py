@@ -1,4 +1,4 @@
-"""web board: sign-in links, sessions, public boards
+"""web board: sign-in links, sessions, public boards; an index for the cohort indicators
 
 Revision ID: 0012
 Revises: 0006
@@ -15,7 +15,18 @@ branch_labels = None
 depends_on = None
 
 
+LEARNING_USER = sa.text("deleted_at IS NULL AND lessons_started > 0")
+
+
 def upgrade() -> None:
+    op.create_index(
+        "ix_users_cohort_learning",
+        "users",
+        ["commune_id", "cohort", "lessons_completed"],
+        unique=False,
+        postgresql_where=LEARNING_USER,
+        sqlite_where=LEARNING_USER,
+    )
     op.create_table(
         "web_links",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -68,6 +79,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_users_cohort_learning", table_name="users")
     op.drop_table("public_boards")
     op.drop_index(op.f("ix_web_sessions_user_id"), table_name="web_sessions")
     op.drop_table("web_sessions")
