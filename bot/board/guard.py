@@ -52,11 +52,28 @@ def public_csp(origins: list[str]) -> str:
     )
 
 
+BOARD_PATHS = ("/bang", "/cong-khai")
+
+
 @web.middleware
 async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Add the security headers to every board response (the public board sets its own CSP)."""
-    response = await handler(request)
-    if request.path.startswith(("/bang", "/cong-khai")):
+    """Add the security headers to every board response (the public board sets its own CSP).
+
+    A failure of ours on a board page becomes a kind page ("Hệ thống đang bận"), logged with
+    its stack, never a traceback or a bare error.
+    """
+    if not request.path.startswith(BOARD_PATHS):
+        return await handler(request)
+    try:
+        response = await handler(request)
+    except web.HTTPException:
+        raise
+    except Exception:
+        log.exception("web board: %s %s failed", request.method, request.path)
+        response = aiohttp_jinja2.render_template(
+            "error.html", request, {"who": None, "t": t, "message": t.BUSY}, status=503
+        )
+    if request.path.startswith(BOARD_PATHS):
         response.headers.setdefault("Content-Security-Policy", STAFF_CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
