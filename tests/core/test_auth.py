@@ -11,7 +11,7 @@ from tests.factories import Chat, grant
 ROLES = ["unregistered", "resident", "village_head", "staff", "admin"]
 HEAD = {"thon", "chuahoc", "sohodan", "hoctructiep", "nopbaocao"}
 STAFF = {"moi", "thongke", "bieudo", "xuatbaocao", "chuanop", "guitin"}
-EITHER = {"hanbaocao"}
+EITHER = {"hanbaocao", "web"}
 REFUSAL = "Lệnh này chỉ dành cho"
 
 
