@@ -77,6 +77,23 @@ async def _channels(settings: Settings) -> list[tuple[str, str]]:
     return lines
 
 
+async def _web_board(settings: Settings) -> list[tuple[str, str]]:
+    base = settings.public_base()
+    if base is None:
+        return [(SKIP, "web board: no public address (HOCVUSO_PUBLIC_URL)")]
+    import aiohttp
+
+    url = f"{base}/bang/board.css"
+    try:
+        timeout = aiohttp.ClientTimeout(total=10)
+        async with aiohttp.ClientSession(timeout=timeout) as client, client.get(url) as response:
+            if response.status == 200 and response.content_type == "text/css":
+                return [(OK, f"web board reachable at {base}/bang")]
+            return [(FAIL, f"web board not served at {url}: HTTP {response.status}")]
+    except Exception as exc:
+        return [(FAIL, f"web board unreachable at {base}: {type(exc).__name__} {exc}"[:200])]
+
+
 async def doctor_lines(settings: Settings) -> list[tuple[str, str]]:
     """Check everything the bot needs; each line is (mark, what was found)."""
     lines: list[tuple[str, str]] = [(OK, "settings read")]
@@ -87,6 +104,10 @@ async def doctor_lines(settings: Settings) -> list[tuple[str, str]]:
     else:
         lines.append((OK, f"lessons valid ({len(lessons)})"))
     lines += await _channels(settings)
+    try:
+        lines += await _web_board(settings)
+    except Exception as exc:  # a broken check must not hide the others
+        lines.append((FAIL, f"web board: {exc}"))
     try:
         zone = ZoneInfo(settings.timezone)
         local = datetime.now(zone)
@@ -99,7 +120,7 @@ async def doctor_lines(settings: Settings) -> list[tuple[str, str]]:
 def doctor() -> None:
     """Check settings, database, migrations, lessons, tokens, webhooks and clock (✓/✗)."""
     try:
-        settings = Settings()
+        settings = Settings()  # fields come from the environment
     except ValidationError as exc:
         message = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
         typer.echo(f"{FAIL} settings: {message}")

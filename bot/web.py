@@ -14,6 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.board import add_board
 from bot.channels.base import Channel
 from bot.channels.registry import spec
 from bot.config import Settings
@@ -141,6 +142,8 @@ def build_web_app(
             )
 
         app.router.add_get("/media/{token}", media_file)
+    if settings is not None and sessions is not None:
+        add_board(app, sessions, settings)
     return app
 
 

@@ -1,4 +1,4 @@
-"""Render the documentation samples: the coverage chart and the Word report draft's pages."""
+"""Render the documentation samples: the chart, the Word draft's pages, the web board's pages."""
 
 from __future__ import annotations
 
@@ -8,8 +8,14 @@ import sys
 import tempfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
+from bot.board import HERE as BOARD_DIR
+from bot.board import environment
+from bot.board import texts as board_texts
+from bot.board.pages import overview_context, village_context
+from bot.board.public import figures_of
 from bot.stats.charts import coverage_chart
 from bot.stats.coverage import CommuneCoverage, VillageCoverage, percent, target_met
 from bot.stats.exports import commune_report_docx
@@ -115,15 +121,91 @@ def render_pages(docx: Path) -> list[Path]:
     return sorted(IMG.glob("report-sample-*.png"))
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+PHONE = {"width": 390, "height": 844}
+DESK = {"width": 1366, "height": 768}
+# Made-up households of the sample village, for the village head's list of visits.
+WAITING = [("DT-003", "Lê Văn Cường"), ("DT-004", "Phạm Thị Dung"), ("DT-006", "Hoàng Văn Em")]
+
+
+def board_pages(report: CommuneReport) -> dict[str, str]:
+    """Render the board's overview, a village head's page and the public board as HTML."""
+    env = environment()
+    staff = SimpleNamespace(
+        user=SimpleNamespace(display_name="Nguyễn Thu Hà", role="staff"), csrf="sample"
+    )
+    head = SimpleNamespace(
+        user=SimpleNamespace(display_name="Trần Văn Bảo", role="village_head"), csrf="sample"
+    )
+    common = {"t": board_texts, "query": ""}
+    village = next(v for v in report.coverage.villages if v.name == "Thôn Đồng Tâm")
+    status = next(s for s in report.submissions if s.village == village.name)
+    waiting = [SimpleNamespace(code=code, head_name=name) for code, name in WAITING]
+    return {
+        "board-overview": env.get_template("overview.html").render(
+            **overview_context(report), who=staff, **common
+        ),
+        "board-village": env.get_template("village.html").render(
+            **village_context(report, village),
+            who=head,
+            status=status,
+            waiting=waiting,
+            waiting_count=len(waiting),
+            page_no=1,
+            pages=1,
+            first=1,
+            **common,
+        ),
+        "board-public": env.get_template("public.html").render(
+            f=figures_of(report), who=None, **common
+        ),
+    }
+
+
+def screenshot_board(report: CommuneReport) -> list[Path]:
+    """Save the board's pages as seen on a phone and a desk screen, with Debian's Chromium."""
+    if not CHROMIUM.exists():
+        print("Chromium missing (apt-get install chromium): board not shown", file=sys.stderr)
+        return []
+    from playwright.sync_api import sync_playwright
+
+    css = (BOARD_DIR / "static" / "board.css").read_text(encoding="utf-8")
+    saved = []
+    with sync_playwright() as pw, tempfile.TemporaryDirectory() as profile:
+        browser = pw.chromium.launch_persistent_context(
+            profile,
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
+        page = browser.new_page()
+        for name, html in board_pages(report).items():
+            for label, size in (("phone", PHONE), ("desk", DESK)):
+                page.set_viewport_size(size)
+                page.set_content(html)
+                page.add_style_tag(content=css)
+                path = IMG / f"{name}-{label}.png"
+                page.screenshot(path=str(path), full_page=label == "phone")
+                saved.append(path)
+        browser.close()
+    return saved
+
+
 def main() -> None:
-    """Write docs/img/chart-sample.png, /tmp/report-sample.docx and its pages as PNG."""
+    """Write the chart, the Word draft and its pages, and the web board's screenshots."""
     report = sample_report()
     IMG.mkdir(parents=True, exist_ok=True)
     chart = IMG / "chart-sample.png"
     chart.write_bytes(coverage_chart(report))
     docx = Path(tempfile.gettempdir()) / "report-sample.docx"
     docx.write_bytes(commune_report_docx(report))
-    for path in [chart, docx, *render_pages(docx)]:
+    for path in [chart, docx, *render_pages(docx), *screenshot_board(report)]:
         print(path)
 
 

@@ -119,4 +119,4 @@ def main() -> None:
 
 
 # The commands live in submodules; importing them registers them on `app`.
-from bot.cli import admin, data, reports  # noqa: E402, F401
+from bot.cli import admin, board, data, reports  # noqa: E402, F401

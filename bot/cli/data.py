@@ -145,13 +145,30 @@ def commune_set(
     target: Annotated[
         int | None, typer.Option(help="Household target in %", min=1, max=100)
     ] = None,
+    public_board: Annotated[
+        str | None, typer.Option("--public-board", help="on | off: the public web board")
+    ] = None,
+    embed_origin: Annotated[
+        list[str] | None,
+        typer.Option(help="A site that may embed the public board (https://host); repeatable"),
+    ] = None,
+    no_embed: Annotated[
+        bool, typer.Option("--no-embed", help="Let no other site embed the public board")
+    ] = False,
 ) -> None:
-    """Set a commune's totals for the cohort indicators, or its household target."""
+    """Set a commune's totals, household target, or public board (and who may embed it)."""
     from bot.storage.models import AuditLog
+
+    if public_board not in (None, "on", "off"):
+        raise CliError("--public-board must be on or off")
 
     async def go() -> str:
         async with build_app(settings()) as a, db.transaction(a.sessions) as session:
             row = await commune_named(session, commune)
+            board_line = ""
+            if public_board is not None or embed_origin or no_embed:
+                origins = [] if no_embed else (list(embed_origin) if embed_origin else None)
+                board_line = await _public_board(session, row, public_board, origins, a.settings)
             before = {"cbcc_total": row.cbcc_total, "worker_total": row.worker_total}
             if cbcc_total is not None:
                 row.cbcc_total = cbcc_total or None
@@ -174,9 +191,34 @@ def commune_set(
             return (
                 f"{row.name}: target {row.target_household_pct}% of households, "
                 f"cbcc_total {row.cbcc_total or '-'}, worker_total {row.worker_total or '-'}"
+                + board_line
             )
 
     typer.echo(run(go()))
+
+
+async def _public_board(
+    session: Any, row: Any, state: str | None, origins: list[str] | None, s: Settings
+) -> str:
+    """Turn the public board on or off, set its embedding sites; return what it now is."""
+    from bot.board.public import set_public_board
+
+    try:
+        board = await set_public_board(
+            session,
+            row,
+            enabled=None if state is None else state == "on",
+            embed_origins=origins,
+            now=datetime.now(s.tz),
+        )
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    base = s.public_base() or "(HOCVUSO_PUBLIC_URL)"
+    return (
+        f"\npublic board {'on' if board.enabled else 'off'}: {base}/cong-khai/{board.slug}"
+        f"\nmay be embedded by: {board.embed_origins or 'no other site'}"
+        " (a running bot shows the change within a minute)"
+    )
 
 
 # --- import ---------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ VILLAGE_HEAD = [
     ("sohodan", "Khai báo tổng số hộ"),
     ("hoctructiep", "Ghi nhận lớp học trực tiếp"),
     ("nopbaocao", "Nộp báo cáo"),
+    ("web", "Bảng theo dõi trên web"),
     ("hanbaocao", "Hạn báo cáo"),
     ("hoidap", "Câu hỏi của người dân"),
 ]
@@ -32,6 +33,7 @@ STAFF = [
     ("guitin", "Gửi thông báo"),
     ("moi", "Tạo mã mời"),
     ("themfaq", "Thêm câu hỏi thường gặp"),
+    ("web", "Bảng theo dõi trên web"),
 ]
 
 

@@ -19,6 +19,7 @@ from bot.handlers import (
     staff,
     village_head,
     village_report,
+    web_board,
 )
 
 MODULES = (
@@ -37,6 +38,7 @@ MODULES = (
     village_head,
     staff,
     broadcast,
+    web_board,
 )
 
 

@@ -6,12 +6,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.stats.coverage import CommuneCoverage, commune_coverage, percent, target_met
 from bot.storage.deadlines import current_occurrence, deadlines_of
-from bot.storage.models import Commune, Household, LessonProgress, ReportSubmission, User, Village
+from bot.storage.models import (
+    LEARNING_USER,
+    Commune,
+    Household,
+    ReportSubmission,
+    User,
+    Village,
+)
 from bot.storage.tickets import TicketCounts, ticket_counts
 
 COHORT_TARGETS = {  # from the commune plans
@@ -79,25 +86,31 @@ async def build_commune_report(
     local = now.astimezone(zone)
     [coverage] = await commune_coverage(session, [commune_id])
     counted = [v.id for v in coverage.villages if v.households_total and not v.check]
-    since = await session.scalars(
-        select(Household.participating_since).where(
-            Household.village_id.in_(counted or [0]), Household.participating_since.is_not(None)
-        )
-    )
-    times = sorted(t for t in since if t is not None)
     week_ago = now - timedelta(days=7)
-    trend = []
-    for back in range(weeks - 1, -1, -1):
-        end_day = local.date() - timedelta(days=7 * back)
-        end = datetime.combine(end_day, time.max, zone)
-        part = sum(1 for t in times if t <= end)
-        trend.append(TrendPoint(end_day, part, percent(part, coverage.households_total)))
+    days = [local.date() - timedelta(days=7 * back) for back in range(weeks - 1, -1, -1)]
+    ends = [datetime.combine(day, time.max, zone) for day in days]
+    # One pass over the participating households of the counted villages, counted in the
+    # database (index ix_households_village_participating): households joined by each week's
+    # end, and in the last 7 days.
+    since = Household.participating_since
+    counts = (
+        await session.execute(
+            select(
+                *(func.count().filter(since <= end) for end in ends),
+                func.count().filter(since > week_ago),
+            ).where(Household.village_id.in_(counted or [0]), since.is_not(None))
+        )
+    ).one()
+    trend = [
+        TrendPoint(day, int(part or 0), percent(int(part or 0), coverage.households_total))
+        for day, part in zip(days, counts[:-1], strict=True)
+    ]
     report = CommuneReport(
         coverage=coverage,
         generated_at=local,
         learners=sum(v.learners for v in coverage.villages),
         lessons_completed=sum(v.lessons_completed for v in coverage.villages),
-        new_households_7d=sum(1 for t in times if t > week_ago),
+        new_households_7d=int(counts[-1] or 0),
         trend=trend,
         tickets=await ticket_counts(session, commune_id),
     )
@@ -105,14 +118,14 @@ async def build_commune_report(
         total = getattr(commune, total_field)
         if not total:
             continue
+        # users.lessons_completed counts the user's passed lessons (kept with lesson_progress);
+        # LEARNING_USER repeats the partial index's predicate word for word (migration 0012).
         learners = await session.scalar(
-            select(func.count(distinct(User.id)))
-            .join(LessonProgress, LessonProgress.user_id == User.id)
-            .where(
+            select(func.count(User.id)).where(
+                LEARNING_USER,
                 User.commune_id == commune_id,
                 User.cohort == cohort,
-                User.deleted_at.is_(None),
-                LessonProgress.completed_at.is_not(None),
+                User.lessons_completed > 0,
             )
         )
         report.cohorts.append(

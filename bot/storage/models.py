@@ -154,6 +154,16 @@ class User(Base):
             postgresql_where=LEARNING_USER,
             sqlite_where=LEARNING_USER,
         ),
+        # The cohort indicators (bot/stats/report.py) count a commune's learners of one cohort
+        # from this partial index alone (migration 0012: the web board renders them often).
+        Index(
+            "ix_users_cohort_learning",
+            "commune_id",
+            "cohort",
+            "lessons_completed",
+            postgresql_where=LEARNING_USER,
+            sqlite_where=LEARNING_USER,
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -470,6 +480,47 @@ class FaqEntry(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class WebLink(Base):
+    """A one-time sign-in link to the web board (only its hash is kept)."""
+
+    __tablename__ = "web_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie's token, hashed, for one person until it ends."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class PublicBoard(Base):
+    """A commune's public board: off until staff turn it on, and where it may be embedded."""
+
+    __tablename__ = "public_boards"
+
+    commune_id: Mapped[int] = mapped_column(
+        ForeignKey("communes.id", ondelete="CASCADE"), primary_key=True
+    )
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Space-separated origins allowed to show the board in an <iframe> (CSP frame-ancestors).
+    embed_origins: Mapped[str] = mapped_column(String(500), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 __all__ = [
     "AuditLog",
     "Base",
@@ -487,10 +538,13 @@ __all__ = [
     "SecurityRecord",
     "LinkCode",
     "ProcessedUpdate",
+    "PublicBoard",
     "QuizAnswer",
     "Ticket",
     "User",
     "Village",
+    "WebLink",
+    "WebSession",
     "utcnow",
 ]
 

@@ -11,7 +11,7 @@ from tests.factories import Chat, grant
 ROLES = ["unregistered", "resident", "village_head", "staff", "admin"]
 HEAD = {"thon", "chuahoc", "sohodan", "hoctructiep", "nopbaocao"}
 STAFF = {"moi", "thongke", "bieudo", "xuatbaocao", "chuanop", "guitin", "vaitro", "themfaq"}
-EITHER = {"hanbaocao", "hoidap", "traloi"}
+EITHER = {"hanbaocao", "hoidap", "traloi", "web"}
 REFUSAL = "Lệnh này chỉ dành cho"
 
 

@@ -360,3 +360,34 @@ def test_nginx_port_80_only_redirects_and_answers_acme() -> None:
     assert "return 301 https://$host$request_uri" in directives(plain)
     assert nginx_blocks(r"location /\.well-known/acme-challenge/")
     assert "proxy_pass" not in plain
+
+
+def test_nginx_exposes_the_web_board_and_nothing_else_new() -> None:
+    (https,) = [body for body in nginx_blocks("server") if "listen 443 ssl" in body]
+    proxied = {
+        re.sub(r"\s+", " ", match[1].strip())
+        for match in re.finditer(r"(?m)^\s*location\s+([^{]+)\{", https)
+        if "proxy_pass http://hocvuso"
+        in directives(nginx_blocks(rf"location {re.escape(match[1].strip())}", within=https)[0])
+    }
+    assert proxied == {"/webhook/", "/media/", "= /healthz", "/bang/", "/cong-khai/"}
+    (board,) = nginx_blocks(r"location /bang/")
+    assert "limit_except GET POST" in directives(board)
+    (public,) = nginx_blocks(r"location /cong-khai/")
+    assert "limit_except GET" in directives(public)
+    # An add_header inside a location would drop the server's HSTS and nosniff headers there.
+    assert not any(line.startswith("add_header") for line in directives(board + public))
+
+
+def test_the_board_lives_under_the_two_exposed_paths() -> None:
+    from aiohttp import web
+
+    from bot.board import add_board
+    from bot.board.auth import SIGN_IN_PATH
+
+    app = web.Application()
+    add_board(app, None, Settings(public_url="https://bot.example.gov.vn"))  # type: ignore[arg-type]
+    paths = {route.resource.canonical for route in app.router.routes() if route.resource}
+    assert paths
+    assert all(p == "/bang" or p.startswith(("/bang/", "/cong-khai/")) for p in paths)
+    assert SIGN_IN_PATH.startswith("/bang/")
