@@ -76,9 +76,15 @@ async def commune_named(session: Any, name: str | None) -> Any:
     return found
 
 
+def default_output(name: str) -> Path:
+    """Where a file goes when no --output is given: the files folder, not the current one."""
+    return settings().console_files / name
+
+
 def write_file(output: Path, content: bytes) -> None:
     """Write a generated file, turning OS errors into one line."""
     try:
+        output.parent.mkdir(parents=True, exist_ok=True)
         output.write_bytes(content)
     except OSError as exc:
         raise CliError(f"cannot write {output}: {exc.strerror}") from exc

@@ -20,6 +20,7 @@ from bot.cli import (
     CliError,
     app,
     commune_named,
+    default_output,
     run,
     settings,
     write_file,
@@ -79,12 +80,12 @@ def report(
     else:
         data = coverage_xlsx(reports)
     stamp = reports[0].generated_at.strftime("%Y%m%d")
-    write_file(output or Path(f"bao-cao-{stamp}.{format.value}"), data)
+    write_file(output or default_output(f"bao-cao-{stamp}.{format.value}"), data)
 
 
 @app.command("chart")
 def chart(
-    output: Annotated[Path, typer.Option("--output", "-o")] = Path("bieu-do.png"),
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
     commune: Annotated[str | None, typer.Option(help="Commune (if there are several)")] = None,
 ) -> None:
     """Draw the coverage chart by village (PNG)."""
@@ -93,7 +94,7 @@ def chart(
     reports = run(_reports(settings(), commune))
     if len(reports) != 1:
         raise CliError("name one commune with --commune" if reports else "no commune yet")
-    write_file(output, coverage_chart(reports[0]))
+    write_file(output or default_output("bieu-do.png"), coverage_chart(reports[0]))
 
 
 def _pct(value: float | None) -> str:
@@ -209,7 +210,7 @@ def stats(
         from bot.stats.exports import coverage_xlsx
 
         reports = run(_reports(settings(), commune))
-        write_file(output or Path("thong-ke.xlsx"), coverage_xlsx(reports))
+        write_file(output or default_output("thong-ke.xlsx"), coverage_xlsx(reports))
         return
     rows, now, tickets = run(go())
     if format is StatsFormat.json:
