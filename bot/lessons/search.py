@@ -31,6 +31,7 @@ need. FTS5's tokenizers know nothing of Vietnamese diacritics as meaning either.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import unicodedata
@@ -376,6 +377,8 @@ def _texts(lesson: Lesson) -> list[str]:
 
 def _bm25(corpus: list[list[str]]) -> bm25s.BM25:
     """Build one BM25 index over tokenised documents."""
+    # bm25s logs each index it builds; that is start-up noise, not news for the operator.
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
     index = bm25s.BM25(k1=1.2, b=0.75)
     index.index(corpus, show_progress=False)
     return index
