@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.board.svg import RankedVillage, pct_text, ranked, trend_line, village_bars
-from bot.core.text import fold
 from bot.stats.report import CommuneReport, build_commune_report
 from bot.storage.models import Commune, PublicBoard
+from bot.text import fold
 
 CACHE_SECONDS = 60.0
 ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(:\d{1,5})?$")
