@@ -35,17 +35,10 @@ class TelegramSettings(ChannelSettings):
 
 def build(settings: TelegramSettings, context: BuildContext) -> TelegramChannel:
     """Build the channel from its settings."""
+    from bot.channels.platform import adapter_options
     from bot.channels.telegram.adapter import TelegramChannel
 
-    assert settings.token is not None
-    return TelegramChannel(
-        context.host,
-        settings.token.get_secret_value(),
-        settings.api_url,
-        rate=settings.rate,
-        webhook_url=settings.webhook_url,
-        webhook_secret=settings.secret(),
-    )
+    return TelegramChannel(context.host, **adapter_options(settings))
 
 
 async def check(settings: TelegramSettings) -> list[tuple[str, str]]:
@@ -55,13 +48,9 @@ async def check(settings: TelegramSettings) -> list[tuple[str, str]]:
     return await telegram_check(settings)
 
 
+# name, settings, build, webhook secret header, doctor check, what people call it
 SPEC = ChannelSpec(
-    name="telegram",
-    settings=TelegramSettings,
-    build=build,
-    webhook_header="X-Telegram-Bot-Api-Secret-Token",
-    check=check,
-    label="Telegram",
+    "telegram", TelegramSettings, build, "X-Telegram-Bot-Api-Secret-Token", check, "Telegram"
 )
 
 __all__ = ["SPEC", "TelegramSettings"]

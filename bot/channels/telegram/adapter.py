@@ -48,10 +48,10 @@ from bot.channels.base import (
     Transient,
     Unreachable,
 )
+from bot.channels.platform import PlatformChannel
 from bot.channels.split import split_text
 from bot.core.commands import menu_for
 from bot.core.messages import STALE, Inbound, Outcome, Reply
-from bot.delivery.policy import SendPolicy
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -117,7 +117,7 @@ async def translate(request: Callable[[], Awaitable[T]]) -> T:
         raise Transient(refund=True, reason=str(error)) from error
 
 
-class TelegramChannel:
+class TelegramChannel(PlatformChannel):
     """Receive Telegram updates (polling or webhook) and send replies within Telegram's limits."""
 
     name = "telegram"
@@ -133,19 +133,9 @@ class TelegramChannel:
         webhook_secret: str | None = None,
         chat_interval: float = 0.05,
     ) -> None:
-        self.host = host
-        self.webhook_url = webhook_url
-        self.webhook_secret = webhook_secret
         self.bot_api = make_bot(token, api_url)
-        self.policy = SendPolicy(
-            rate, chat_interval=chat_interval, on_unreachable=self._unreachable
-        )
-        self._poller: asyncio.Task[None] | None = None
         self._batches: set[asyncio.Task[Any]] = set()  # updates being handled or answered
-        host.attach(self)
-
-    async def _unreachable(self, chat_id: str) -> None:
-        await self.host.mark_unreachable(self.name, chat_id)
+        super().__init__(host, rate, webhook_url, webhook_secret, chat_interval)
 
     # --- lifecycle --------------------------------------------------------------------------
     async def start(self) -> None:
@@ -164,16 +154,12 @@ class TelegramChannel:
             log.info("telegram webhook set")
         else:
             await self.bot_api.delete_webhook()
-            self._poller = asyncio.create_task(self._poll(), name="telegram-poll")  # owned: stop()
+            self.start_polling(self._poll())
             log.info("telegram polling started")
 
     async def stop(self) -> None:
         """Stop polling and close the connections."""
-        if self._poller is not None:
-            self._poller.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._poller
-            self._poller = None
+        await self.stop_polling()
         for task in list(self._batches):
             task.cancel()
         await asyncio.gather(*self._batches, return_exceptions=True)

@@ -30,16 +30,12 @@ class ZaloSettings(ChannelSettings):
 
 def build(settings: ZaloSettings, context: BuildContext) -> ZaloChannel:
     """Build the channel from its settings."""
+    from bot.channels.platform import adapter_options
     from bot.channels.zalo.adapter import ZaloChannel
 
-    assert settings.token is not None
     return ZaloChannel(
         context.host,
-        settings.token.get_secret_value(),
-        settings.api_url,
-        rate=settings.rate,
-        webhook_url=settings.webhook_url,
-        webhook_secret=settings.secret(),
+        **adapter_options(settings),
         media=context.media,
         public_url=context.public_url,
     )
@@ -65,13 +61,7 @@ async def check(settings: ZaloSettings) -> list[tuple[str, str]]:
     return [("✓", f"Zalo token valid: {name}"), webhook_status("Zalo", settings.webhook_url, url)]
 
 
-SPEC = ChannelSpec(
-    name="zalo",
-    settings=ZaloSettings,
-    build=build,
-    webhook_header="X-Bot-Api-Secret-Token",
-    check=check,
-    label="Zalo",
-)
+# name, settings, build, webhook secret header, doctor check, what people call it
+SPEC = ChannelSpec("zalo", ZaloSettings, build, "X-Bot-Api-Secret-Token", check, "Zalo")
 
 __all__ = ["SPEC", "ZaloSettings"]

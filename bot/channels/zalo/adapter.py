@@ -18,10 +18,10 @@ from typing import Any
 import aiohttp
 
 from bot.channels.base import ChannelHost, ChannelSetupError, numbered
+from bot.channels.platform import PlatformChannel
 from bot.channels.split import split_text
 from bot.channels.zalo.api import ZaloApi, ZaloError, translate
 from bot.core.messages import Inbound, Reply
-from bot.delivery.policy import SendPolicy
 from bot.media import MediaStore
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ FILE_LINK = "📎 Tải tệp {filename} tại: {url}\n(Đường dẫn dùng đ
 NO_FILE = "(Tệp {filename} chỉ gửi được qua Telegram. Bạn dùng Telegram hoặc nhờ cán bộ xã gửi.)"
 
 
-class ZaloChannel:
+class ZaloChannel(PlatformChannel):
     """Receive Zalo events (webhook or getUpdates) and send replies as numbered text."""
 
     name = "zalo"
@@ -58,23 +58,13 @@ class ZaloChannel:
         public_url: str | None = None,
         chat_interval: float = 0.05,
     ) -> None:
-        self.host = host
         self.token = token
         self.api_url = api_url
-        self.webhook_url = webhook_url
-        self.webhook_secret = webhook_secret
         self.media = media
         self.public_url = public_url.rstrip("/") if public_url else None
-        self.policy = SendPolicy(
-            rate, chat_interval=chat_interval, on_unreachable=self._unreachable
-        )
         self._http: aiohttp.ClientSession | None = None
-        self._poller: asyncio.Task[None] | None = None
         self.api: ZaloApi | None = None
-        host.attach(self)
-
-    async def _unreachable(self, chat_id: str) -> None:
-        await self.host.mark_unreachable(self.name, chat_id)
+        super().__init__(host, rate, webhook_url, webhook_secret, chat_interval)
 
     # --- lifecycle --------------------------------------------------------------------------
     async def start(self) -> None:
@@ -91,8 +81,7 @@ class ZaloChannel:
             else:
                 with contextlib.suppress(ZaloError):
                     await self.api.call("deleteWebhook")
-                poll = self._poll()
-                self._poller = asyncio.create_task(poll, name="zalo-poll")  # owned: stop() cancels
+                self.start_polling(self._poll())
                 log.info("zalo polling started")
         except ZaloError as error:
             await self._http.close()
@@ -100,11 +89,7 @@ class ZaloChannel:
 
     async def stop(self) -> None:
         """Stop polling and close the HTTP session."""
-        if self._poller is not None:
-            self._poller.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._poller
-            self._poller = None
+        await self.stop_polling()
         if self._http is not None:
             await self._http.close()
             self._http = None
