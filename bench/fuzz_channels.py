@@ -127,7 +127,7 @@ class TelegramPlayer(WebhookPlayer):
             chat_interval=0,
         )
         # Updates come from process_json here; start() would poll the fake and get them twice.
-        await self.adapter.app.initialize()
+        await self.adapter.bot_api.initialize()
         await self._start_web(telegram=self.adapter.process_json, telegram_secret=SECRET)
 
     async def stop(self) -> None:

@@ -12,10 +12,11 @@ import time_machine
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.telegram import TelegramChannel
-from bot.channels.zalo import ZaloChannel
+from bot.channels.telegram.adapter import TelegramChannel
+from bot.channels.zalo.adapter import ZaloChannel
 from bot.core.engine import Engine
 from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.pipeline import Pipeline
 from bot.scheduling.scheduler import plan_now
 from bot.storage.invites import create_invite, find_village
 from bot.storage.models import Ticket
@@ -60,9 +61,9 @@ async def apps(
     await telegram.start()
     await zalo.start()
     tg = TelegramChannel(
-        engine, sessions, telegram.token, telegram.base_url, rate=1000, chat_interval=0
+        Pipeline(engine), telegram.token, telegram.base_url, rate=1000, chat_interval=0
     )
-    zl = ZaloChannel(engine, sessions, zalo.token, zalo.base_url, rate=1000, chat_interval=0)
+    zl = ZaloChannel(Pipeline(engine), zalo.token, zalo.base_url, rate=1000, chat_interval=0)
     await tg.start()
     await zl.start()
     yield Apps(telegram, zalo, Dispatcher(sessions, {"telegram": tg, "zalo": zl}), sessions)
