@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import Channel, PermanentFailure, Unreachable
 from bot.core.messages import Reply
-from bot.delivery.outbox import REPLY, reply_of
+from bot.delivery.outbox import MENU, REPLY, reply_of
 from bot.locks import KeyedLocks
 from bot.storage.db import dialect, transaction
 from bot.storage.models import Identity, OutboxMessage, User, utcnow
@@ -274,6 +274,13 @@ class Dispatcher:
             self._waiting.discard(row.id)
             channel = self.channels[row.channel]
             try:
+                if row.kind == MENU:
+                    # Only apps with command menus (Telegram) have one to change.
+                    setter = getattr(channel, "set_role_commands", None)
+                    if setter is not None:
+                        await setter(row.chat_id, str(row.payload.get("menu", "resident")))
+                    await self._finish(row, "sent", None, sent_at=self.clock())
+                    return
                 ref = await channel.send(row.chat_id, reply_of(row.payload))
             except asyncio.CancelledError:
                 await asyncio.shield(self._release([row.id]))  # shutting down: not sent

@@ -52,6 +52,32 @@ def reply_of(payload: dict[str, Any]) -> Reply:
     return Reply(str(payload.get("text", "")), options, photo, document, filename)
 
 
+MENU = "menu"  # a row that sets a person's command menu to a role's (Telegram), sends no text
+
+
+async def enqueue_menu(
+    session: AsyncSession, *, channel: str, chat_id: str, user_id: int, role: str, key: str
+) -> None:
+    """Queue the change of a person's command menu to their (new) role's."""
+    insert = pg_insert if dialect(session) == "postgresql" else sqlite_insert
+    await session.execute(
+        insert(OutboxMessage)
+        .values(
+            channel=channel,
+            chat_id=chat_id,
+            user_id=user_id,
+            payload={"text": "", "options": [], "menu": role},
+            dedupe_key=key[:200],
+            kind=MENU,
+            not_before=utcnow(),
+            attempts=0,
+            status="pending",
+            created_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    )
+
+
 def reply_key(channel: str, update_key: str | None) -> str:
     """The dedupe-key prefix of an update's replies (a random one for updates without a key)."""
     return f"r:{channel}:{update_key or uuid4().hex}:"

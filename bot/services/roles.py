@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.delivery.outbox import enqueue, reachable_identities
+from bot.delivery.outbox import enqueue, enqueue_menu, reachable_identities
 from bot.roles import RESIDENT, ROLE_NAMES, rank
 from bot.storage.invites import code_prefix, invite_hash
-from bot.storage.models import AuditLog, Commune, Invite, User, Village
+from bot.storage.models import AuditLog, Commune, Identity, Invite, User, Village
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,16 @@ async def revoke_role(
     }
     user.role = RESIDENT
     user.scope_commune_id = user.scope_village_id = None
+    for identity in await session.scalars(select(Identity).where(Identity.user_id == user.id)):
+        # Their app's command menu goes back to a resident's (Telegram keeps one per chat).
+        await enqueue_menu(
+            session,
+            channel=identity.channel,
+            chat_id=identity.chat_id,
+            user_id=user.id,
+            role=RESIDENT,
+            key=f"menu:{identity.id}:{now.isoformat()}",
+        )
     session.add(
         AuditLog(
             actor_id=actor_id,

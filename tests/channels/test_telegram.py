@@ -415,3 +415,32 @@ async def test_role_menus_are_published_for_users_with_a_role(
     assert "nopbaocao" in head_menu
     assert "thongke" not in head_menu
     assert "thon" not in [c["command"] for c in fake.commands["default"]]
+
+
+async def test_a_revoked_role_resets_the_persons_command_menu(
+    fake: FakeTelegram, engine: Engine, sessions: async_sessionmaker[AsyncSession], commune: int
+) -> None:
+    from datetime import UTC, datetime
+
+    from bot.delivery.dispatcher import Dispatcher
+    from bot.services.roles import revoke_role
+
+    async with sessions() as session, session.begin():
+        head = User(role="village_head", state={})
+        session.add(head)
+        await session.flush()
+        session.add(Identity(user_id=head.id, channel="telegram", external_id="91", chat_id="91"))
+    fake.register_chat(91)
+    channel = TelegramChannel(Pipeline(engine), fake.token, fake.base_url, rate=1000)
+    await channel.start()
+    try:
+        assert "thon" in [c["command"] for c in fake.commands["chat:91"]]
+        async with sessions() as session, session.begin():
+            user = await session.get(User, head.id)
+            assert user is not None
+            await revoke_role(session, user, datetime.now(UTC))
+        await Dispatcher(sessions, {"telegram": channel}).drain()
+    finally:
+        await channel.stop()
+    menu = [c["command"] for c in fake.commands["chat:91"]]
+    assert "thon" not in menu and "hoc" in menu
