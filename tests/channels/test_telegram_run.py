@@ -136,13 +136,13 @@ async def test_sending_stays_under_the_configured_rate(
 ) -> None:
     fake.register_chat(800)
     channel = TelegramChannel(Pipeline(engine), fake.token, fake.base_url, rate=10)
-    await channel.app.initialize()
+    await channel.bot_api.initialize()
     try:
         start = time.monotonic()
         await asyncio.gather(*(channel.send("800", Reply(f"tin {i}")) for i in range(25)))
         elapsed = time.monotonic() - start
     finally:
-        await channel.app.shutdown()
+        await channel.bot_api.shutdown()
     assert len(fake.texts(800)) == 25
     assert elapsed >= (25 - 10) / 10 * 0.9  # beyond the burst of 10, ten a second
     stamps = sorted(s["at"] for s in fake.sent if s["chat_id"] == 800)

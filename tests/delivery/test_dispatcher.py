@@ -39,9 +39,9 @@ async def channel(
     fake: FakeTelegram, engine: Engine, sessions: async_sessionmaker[AsyncSession]
 ) -> AsyncIterator[TelegramChannel]:
     tg = TelegramChannel(Pipeline(engine), fake.token, fake.base_url, rate=1000, chat_interval=0)
-    await tg.app.initialize()
+    await tg.bot_api.initialize()
     yield tg
-    await tg.app.shutdown()
+    await tg.bot_api.shutdown()
 
 
 async def add(sessions: async_sessionmaker[AsyncSession], chat: int, key: str) -> None:
