@@ -58,6 +58,11 @@ class Dispatcher:
         self._inflight: set[asyncio.Task[None]] = set()
         self._stopping = False
         self._chats = KeyedLocks()  # one send at a time per chat, first come first served
+        # Replies sent by the fast path, marked "sent" together: one transaction for all the
+        # chats whose sends ended while the previous marking was under way (a group commit).
+        self._to_mark: list[int] = []
+        self._marked: asyncio.Future[None] | None = None
+        self._marker: asyncio.Task[None] | None = None
 
     async def run_once(self, max_claims: int = 10_000) -> int:
         """Send what is due now; return how many rows were claimed.
@@ -168,8 +173,46 @@ class Dispatcher:
                     sent.append(row_id)
         finally:
             if sent:
-                await asyncio.shield(self._finish_ids(sent, "sent", None, sent_at=self.clock()))
+                await self._mark_sent(sent)
             self._held.difference_update(ids)
+
+    async def _mark_sent(self, ids: list[int]) -> None:
+        """Mark fast-path replies sent; return once their transaction is committed.
+
+        Chats whose sends end while a marking is under way share the next one, so a busy bot
+        writes one transaction for many chats instead of one each.
+        """
+        if self._marked is None:
+            self._marked = asyncio.get_running_loop().create_future()
+        done = self._marked
+        self._to_mark.extend(ids)
+        if self._marker is None:
+            self._marker = asyncio.create_task(self._mark_batches())  # owned: ends when empty
+        await asyncio.shield(done)
+
+    async def _mark_batches(self) -> None:
+        """Write the waiting "sent" marks, a batch at a time, until none are left."""
+        try:
+            while self._to_mark:
+                ids, self._to_mark = self._to_mark, []
+                done, self._marked = self._marked, None
+                assert done is not None
+                try:
+                    await self._finish_ids(ids, "sent", None, sent_at=self.clock())
+                except Exception as error:
+                    done.set_exception(error)
+                except BaseException:
+                    done.cancel()
+                    raise
+                else:
+                    done.set_result(None)
+        finally:
+            self._marker = None
+            if self._to_mark:  # cut off (shutting down): nobody may wait for a batch forever
+                self._to_mark = []
+                if self._marked is not None:
+                    self._marked.cancel()
+                    self._marked = None
 
     async def send_pending_replies(self, prefix: str) -> None:
         """Send the replies of an update delivered again whose send never finished (a crash)."""
