@@ -81,7 +81,8 @@ async def appoint(apps: Apps, user_id: int, role: str, village: str | None = Non
             session, role, 1, village_row.id if village_row else None, datetime.now(UTC)
         )
     user = TgUser(apps.telegram, user_id)
-    await user.say(f"/nhanma {code}", "Bạn đã được giao vai trò")
+    await user.say(f"/nhanma {code}", "Bạn có đồng ý không?")  # consent comes first
+    await user.say("1", "Bạn đã được giao vai trò")
     return user
 
 

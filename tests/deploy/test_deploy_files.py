@@ -11,17 +11,39 @@ import pytest
 import yaml
 from pydantic import TypeAdapter
 
+from bot.channels.registry import CHANNELS
 from bot.config import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
-FIELDS = {f"HOCVUSO_{name.upper()}": name for name in Settings.model_fields}
+
+
+def _fields() -> dict[str, tuple[Any, str]]:
+    """Every setting's variable: the general ones and each registered channel's own."""
+    found: dict[str, tuple[Any, str]] = {
+        f"HOCVUSO_{name.upper()}": (Settings, name) for name in Settings.model_fields
+    }
+    for spec in CHANNELS:
+        if spec.settings is None:
+            continue
+        prefix = spec.settings.model_config.get("env_prefix", "")
+        for name in spec.settings.model_fields:
+            variable = (
+                "HOCVUSO_ALLOW_HTTP_WEBHOOKS"
+                if name == "allow_http_webhook"
+                else f"{prefix}{name.upper()}"
+            )
+            found[variable] = (spec.settings, name)
+    return found
+
+
+FIELDS = _fields()
 # Read by the code before it is a Settings field (logging is set up before settings are read).
 EXTRA_VARIABLES = {"HOCVUSO_LOG_FORMAT"}
 SECRETS = {
-    f"HOCVUSO_{name.upper()}"
-    for name, field in Settings.model_fields.items()
-    if "SecretStr" in str(field.annotation)
+    variable
+    for variable, (model, name) in FIELDS.items()
+    if "SecretStr" in str(model.model_fields[name].annotation)
 }
 
 
@@ -283,8 +305,8 @@ def test_env_example_explains_each_variable_in_a_comment() -> None:
 def test_env_example_shows_the_defaults() -> None:
     shown = {name: value for name, value, _above in env_example()}
     checked = 0
-    for variable, name in FIELDS.items():
-        field = Settings.model_fields[name]
+    for variable, (model, name) in FIELDS.items():
+        field = model.model_fields[name]
         if field.default is None:
             continue
         value = TypeAdapter(field.annotation).validate_python(shown[variable])

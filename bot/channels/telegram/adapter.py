@@ -170,7 +170,12 @@ class TelegramChannel(PlatformChannel):
         """Set the resident menu for everyone, and each role holder's menu in their chat."""
         with contextlib.suppress(Unreachable, PermanentFailure, Transient):
             await self._call(None, lambda: self.bot_api.set_my_commands(_commands("resident")))
-        for chat_id, role in await self.host.role_chats(self.name):
+        try:
+            holders = await self.host.role_chats(self.name)
+        except Exception:  # the database may be busy at start: menus are set again on changes
+            log.warning("role menus not published: the database did not answer")
+            return
+        for chat_id, role in holders:
             await self.set_role_commands(chat_id, role)
 
     async def set_role_commands(self, chat_id: str, role: str) -> None:
