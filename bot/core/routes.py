@@ -84,7 +84,15 @@ class Payload:
 
     def pack(self) -> str:
         """Return the button data (at most 64 bytes)."""
-        values = [str(getattr(self, f.name)) for f in dataclasses.fields(self)]  # type: ignore[arg-type]
+        fields = dataclasses.fields(self)  # type: ignore[arg-type]
+        values = [str(getattr(self, f.name)) for f in fields]
+        # Trailing fields left at their default are not written ("chuahoc:1", not "chuahoc:1:").
+        while fields and fields[len(values) - 1].default == getattr(
+            self, fields[len(values) - 1].name
+        ):
+            values.pop()
+            if not values:
+                break
         if any(":" in value for value in values):
             raise ValueError(f"a payload field holds ':': {values}")
         data = ":".join([self.prefix, *values])

@@ -21,7 +21,8 @@ routes = Routes()
 
 
 # Prompts that are not a question waiting for its answer: typed text there is a new question.
-AT_REST = ("menu:", "lesson:", "hd:", "cmd:")
+AT_REST = ("menu:", "lesson:", "hd:send", "cmd:")
+RATING = ("hd:up", "hd:down")
 
 
 def help_text(ctx: Context) -> str:
@@ -123,9 +124,12 @@ async def fallback(ctx: Context) -> None:
     offered = ctx.offered()
     is_question = len(fold(ctx.args).split()) >= 2
     at_rest = all(o.payload.startswith(AT_REST) for o in offered)
+    # "Did the answer help?" waits for its answer: typed text there is not a new question.
+    rating = any(o.payload.startswith(RATING) for o in offered)
     if (
         ctx.registered
         and is_question
+        and not rating
         and (
             at_rest
             or ctx.curriculum.search(ctx.args, limit=1)
