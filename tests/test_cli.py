@@ -248,7 +248,9 @@ def test_roles_deadlines_reminders_and_outbox_from_the_shell(tmp_path: Path) -> 
     )
     assert planned["due"] == "05/12/2026" and planned["channel"] == "console"
     assert "Ngày mai (05/12/2026)" in planned["text"]
-    assert "The outbox is empty" in hocvuso("outbox", "status", cwd=tmp_path).stdout
+    # Only the chat's own replies are in the outbox (all sent): no reminder yet.
+    status = hocvuso("outbox", "status", cwd=tmp_path).stdout
+    assert "reminder" not in status and "reply" in status
     real = hocvuso("reminders", "plan", "--at", "2026-12-04T08:30", cwd=tmp_path)
     assert "1 message(s) planned, 1 new in the outbox" in real.stdout
     again = hocvuso("reminders", "plan", "--at", "2026-12-04T09:30", cwd=tmp_path)
