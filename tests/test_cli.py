@@ -295,7 +295,7 @@ def test_content_gaps_lists_unanswered_questions_without_numbers(tmp_path: Path)
     lines += ["goi so 0912345678 mua xe may tra gop", "0"]
     result = hocvuso("demo", cwd=tmp_path, stdin="\n".join(lines) + "\n")
     assert result.returncode == 0, result.stderr
-    assert "chưa tìm được bài học nào" in result.stdout
+    assert "chưa tìm được bài nào" in result.stdout
 
     gaps = hocvuso("content", "gaps", "--days", "7", cwd=tmp_path)
     assert gaps.returncode == 0, gaps.stderr

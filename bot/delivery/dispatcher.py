@@ -171,9 +171,14 @@ class Dispatcher:
                         )
                         return
                     sent.append(row_id)
+        except asyncio.CancelledError:
+            # Shutting down: what was not sent goes back to the outbox for the next run.
+            unsent = [row_id for row_id in ids if row_id not in sent]
+            await asyncio.shield(self._release(unsent))
+            raise
         finally:
             if sent:
-                await self._mark_sent(sent)
+                await asyncio.shield(self._mark_sent(sent))
             self._held.difference_update(ids)
 
     async def _mark_sent(self, ids: list[int]) -> None:

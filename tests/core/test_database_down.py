@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.channels.telegram.adapter import TelegramChannel
-from bot.core.engine import BUSY, Engine
+from bot.core.engine import BUSY, BUSY_RETRY, Engine
 from bot.delivery.pipeline import Pipeline
 from bot.handlers import build_router
 from bot.storage import db
@@ -141,7 +141,7 @@ async def test_database_outage_under_traffic(
             refused.append((update, status))
             await asyncio.sleep(0.5)
         assert all(status == 503 for _, status in refused), "acknowledged without the database"
-        assert any(BUSY in t for u in users for t in fake.texts(u))  # users were told
+        assert any(BUSY_RETRY in t for u in users for t in fake.texts(u))  # users were told
 
         await proxy.up()  # the database is back: no restart
         for update, _ in refused:  # Telegram delivers again what was not acknowledged
