@@ -211,23 +211,10 @@ class Engine:
                         identity.chat_id = inbound.chat_id
                     identity.unreachable_at = None
                     return identity.user_id
-                try:
-                    async with session.begin_nested():
-                        user = User(state={})
-                        session.add(user)
-                        await session.flush()
-                        session.add(
-                            Identity(
-                                user_id=user.id,
-                                channel=inbound.channel,
-                                external_id=inbound.external_id,
-                                chat_id=inbound.chat_id,
-                            )
-                        )
-                        await session.flush()
-                        return user.id
-                except IntegrityError:
-                    continue  # created concurrently by another message of the same person
+                user = await self._first_contact(session, inbound)
+                if user is not None:
+                    return user.id
+                # created concurrently by another message of the same person: look it up again
         raise LookupError("could not create the identity")
 
     async def _already_processed(self, inbound: Inbound) -> bool:
