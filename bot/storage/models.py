@@ -188,6 +188,12 @@ class User(Base):
     scope_village_id: Mapped[int | None] = mapped_column(
         ForeignKey("villages.id", ondelete="SET NULL"), index=True
     )
+    # A unit head's reporting unit (agency, school, enterprise, co-operative, union).
+    scope_unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id", ondelete="SET NULL", use_alter=True), index=True
+    )
+    # A village head's weekly digest (rank, new households, households still needed); opt-out.
+    digest_opt_in: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     state: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     # Denormalised from lesson_progress so the coverage figures need not read it: the lessons
     # begun and passed. Kept exact by bot.storage.participation.recount_lessons.
@@ -276,6 +282,7 @@ class Invite(Base):
     role: Mapped[str] = mapped_column(String(20))
     commune_id: Mapped[int | None] = mapped_column(ForeignKey("communes.id", ondelete="CASCADE"))
     village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id", ondelete="CASCADE"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -557,3 +564,68 @@ class SearchGap(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     text: Mapped[str] = mapped_column(String(300))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class Unit(Base):
+    """A reporting unit of a commune other than a village: an agency (cơ quan), a school, an
+    enterprise, a co-operative or a mass organisation (đoàn thể). Villages and tổ dân phố are
+    units of kind "thôn" and stay in `villages`."""
+
+    __tablename__ = "units"
+    __table_args__ = (UniqueConstraint("commune_id", "name_folded"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # bot.units.KINDS
+    name: Mapped[str] = mapped_column(String(200))
+    name_folded: Mapped[str] = mapped_column(String(200))
+    members_total: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class UnitReport(Base):
+    """A reporting unit's yearly emulation report for one deadline.
+
+    One row per unit, deadline and year: a correction before the deadline replaces the figures
+    and texts, and the replaced version is kept in `history` (with when and by whom).
+    """
+
+    __tablename__ = "unit_reports"
+    __table_args__ = (UniqueConstraint("unit_id", "deadline_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    deadline_id: Mapped[int] = mapped_column(ForeignKey("deadlines.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    members_total: Mapped[int | None] = mapped_column(Integer)
+    # People who learned digital skills this year: on this bot, on binhdanhocvuso.gov.vn or in
+    # classes (the unit head's count).
+    members_learned: Mapped[int | None] = mapped_column(Integer)
+    classes_held: Mapped[int | None] = mapped_column(Integer)
+    results: Mapped[str] = mapped_column(Text, default="")
+    initiatives: Mapped[str] = mapped_column(Text, default="")
+    # [{"kind": "tap_the" | "ca_nhan", "name": ..., "achievement": ...}]
+    nominations: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    history: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+
+
+class AwardDecision(Base):
+    """Staff's decision on one award proposal of a year: propose (đề nghị) or not.
+
+    `key` names the proposal stably: "nom:<unit_report_id>:<index>" for a nomination,
+    "reach:<village_id>", "gain:<village_id>", "cohort:<unit_id>" for suggestions from the data.
+    """
+
+    __tablename__ = "award_decisions"
+    __table_args__ = (UniqueConstraint("commune_id", "year", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(80))
+    decision: Mapped[str] = mapped_column(String(10))  # propose | decline
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
