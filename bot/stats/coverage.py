@@ -154,14 +154,19 @@ async def _village_figures(
         .where(LEARNING_USER, User.village_id.is_not(None), *scoped(User.village_id))
         .group_by(User.village_id),
     )
+    # Households with a member who passed a lesson. Driven from the learners' partial index
+    # (a member's village is their household's: changing village leaves the household), so a
+    # commune reads its few thousand learners, not every user of the province.
     bot = await _counts(
         session,
         select(Household.village_id, func.count(func.distinct(Household.id)))
-        .join(User, User.household_id == Household.id)
+        .select_from(User)
+        .join(Household, User.household_id == Household.id)
         .where(
-            User.deleted_at.is_(None),
+            LEARNING_USER,
             User.lessons_completed > 0,
             Household.status == "confirmed",
+            *scoped(User.village_id),
             *scoped(Household.village_id),
         )
         .group_by(Household.village_id),
