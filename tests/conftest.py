@@ -25,8 +25,12 @@ from bot.storage.models import Base
 from tests.factories import seed_demo_commune
 
 T = TypeVar("T")
-PG_URL = os.environ.get("HOCVUSO_TEST_POSTGRES_URL")
 PG_SKIP = "HOCVUSO_TEST_POSTGRES_URL is not set: PostgreSQL variant skipped"
+# The configured database is the one to use in a plain run; with pytest-xdist each worker gets
+# its own database next to it ("test_gw0", created when missing), so workers never share tables.
+_PG_BASE_URL = os.environ.get("HOCVUSO_TEST_POSTGRES_URL")
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+PG_URL = f"{_PG_BASE_URL}_{_XDIST_WORKER}" if _PG_BASE_URL and _XDIST_WORKER else _PG_BASE_URL
 
 
 # --- no real network in tests ---------------------------------------------------------------
@@ -91,6 +95,19 @@ async def _execute(url: str, *statements: str) -> None:
         await engine.dispose()
 
 
+async def _create_database(server_url: str, name: str) -> None:
+    engine = db.make_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            exists = await conn.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            )
+            if not exists:
+                await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        await engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def postgres_migrated() -> str:
     if not PG_URL:
@@ -100,6 +117,8 @@ def postgres_migrated() -> str:
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
         " WHERE datname = current_database() AND pid <> pg_backend_pid()"
     )
+    if PG_URL != _PG_BASE_URL:
+        run_apart(_create_database(_PG_BASE_URL or "", PG_URL.rsplit("/", 1)[1]))
     run_apart(_execute(PG_URL, strays))
     run_apart(_execute(PG_URL, "DROP SCHEMA public CASCADE", "CREATE SCHEMA public"))
     db.upgrade_sync(PG_URL)

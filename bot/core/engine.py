@@ -22,6 +22,11 @@ from bot.metrics import Metrics
 from bot.storage.db import dialect
 from bot.storage.models import Identity, ProcessedUpdate, User, utcnow
 
+
+class AccountTaken(Exception):
+    """Another worker created this channel account while we were creating it."""
+
+
 log = logging.getLogger(__name__)
 
 BUSY = "Hệ thống đang bận, bạn thử lại sau nhé 🙏"
@@ -73,7 +78,10 @@ class Engine:
             # The account lock is taken before any await, so one person's messages keep their
             # order; the user lock covers a person writing from two linked apps at once.
             async with self.locks.hold((inbound.channel, inbound.external_id)):
-                done = await self._handle_at_once(inbound)
+                try:
+                    done = await self._handle_at_once(inbound)
+                except AccountTaken:  # created a moment ago by another worker
+                    done = None
                 if done is not None:
                     return done
                 user_id = await self.user_for(inbound)
@@ -112,8 +120,6 @@ class Engine:
             ).first()
             if found is None:
                 user = await self._first_contact(session, inbound)
-                if user is None:
-                    return None
                 async with self.locks.hold_if_free(user.id) as free:
                     assert free  # nobody else knows this user yet
                     return await self._work(session, inbound, user)
@@ -135,25 +141,29 @@ class Engine:
                 return await self._work(session, inbound, user)
 
     @staticmethod
-    async def _first_contact(session: AsyncSession, inbound: Inbound) -> User | None:
-        """Create the user and account of a first message; None if another worker just did."""
+    async def _first_contact(session: AsyncSession, inbound: Inbound) -> User:
+        """Create the user and account of a first message.
+
+        Raises AccountTaken when another worker created the same account at this moment; the
+        transaction is then spoilt and the caller starts again. No savepoint: a first contact is
+        the commonest write of a busy day, and a race for one account is rare.
+        """
+        user = User(state={})
+        session.add(user)
+        await session.flush()
+        session.add(
+            Identity(
+                user_id=user.id,
+                channel=inbound.channel,
+                external_id=inbound.external_id,
+                chat_id=inbound.chat_id,
+            )
+        )
         try:
-            async with session.begin_nested():
-                user = User(state={})
-                session.add(user)
-                await session.flush()
-                session.add(
-                    Identity(
-                        user_id=user.id,
-                        channel=inbound.channel,
-                        external_id=inbound.external_id,
-                        chat_id=inbound.chat_id,
-                    )
-                )
-                await session.flush()
-                return user
-        except IntegrityError:
-            return None
+            await session.flush()
+        except IntegrityError as error:
+            raise AccountTaken from error
+        return user
 
     async def _handle_locked(self, inbound: Inbound, user_id: int) -> Outcome:
         async with self.sessions() as session, session.begin():
@@ -199,22 +209,22 @@ class Engine:
     async def user_for(self, inbound: Inbound) -> int:
         """Find the user behind a channel account, creating both on first contact."""
         for _ in range(2):
-            async with self.sessions() as session, session.begin():
-                identity = await session.scalar(
-                    select(Identity).where(
-                        Identity.channel == inbound.channel,
-                        Identity.external_id == inbound.external_id,
+            try:
+                async with self.sessions() as session, session.begin():
+                    identity = await session.scalar(
+                        select(Identity).where(
+                            Identity.channel == inbound.channel,
+                            Identity.external_id == inbound.external_id,
+                        )
                     )
-                )
-                if identity is not None:
-                    if _claims_chat(inbound):
-                        identity.chat_id = inbound.chat_id
-                    identity.unreachable_at = None
-                    return identity.user_id
-                user = await self._first_contact(session, inbound)
-                if user is not None:
-                    return user.id
-                # created concurrently by another message of the same person: look it up again
+                    if identity is not None:
+                        if _claims_chat(inbound):
+                            identity.chat_id = inbound.chat_id
+                        identity.unreachable_at = None
+                        return identity.user_id
+                    return (await self._first_contact(session, inbound)).id
+            except AccountTaken:
+                continue  # created concurrently by another message: look it up again
         raise LookupError("could not create the identity")
 
     async def _already_processed(self, inbound: Inbound) -> bool:

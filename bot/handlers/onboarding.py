@@ -83,8 +83,10 @@ async def start(ctx: Context) -> None:
         await show_menu(ctx)
         return
     if ctx.user.consent_at is None:
+        # One message, not two: a first contact is answered as quickly as a returning user.
         commune = await _only_commune(ctx)
-        ctx.say(t.WELCOME.format(commune=commune.name if commune else "mình"))
+        await resume(ctx, lead=t.WELCOME.format(commune=commune.name if commune else "mình"))
+        return
     await resume(ctx)
 
 
@@ -97,12 +99,12 @@ async def gate(ctx: Context) -> None:
     await resume(ctx)
 
 
-async def resume(ctx: Context) -> None:
-    """Ask for the first piece of registration still missing."""
+async def resume(ctx: Context, lead: str = "") -> None:
+    """Ask for the first piece of registration still missing (after `lead`, a greeting)."""
     user = ctx.user
     if user.consent_at is None:
         ctx.ask(
-            t.CONSENT,
+            f"{lead}\n\n{t.CONSENT}" if lead else t.CONSENT,
             [
                 Option(t.CONSENT_YES, Consent("yes").pack()),
                 Option(t.CONSENT_NO, Consent("no").pack()),
