@@ -48,6 +48,14 @@ from bot.text import clean, fold
 _WORD = re.compile(r"\w+")
 _DIGITS = re.compile(r"\d+|[^\W\d_]+")
 _SENTENCE = re.compile(r"[\n;:!?()\"“”]+|\.(?!\w)")
+# A well-formed Vietnamese syllable, folded: initial, vowels, final. "dein", "snih", "trúg" and
+# "vdeo" are not, so they are slips to correct; "gai" (gái) and "nhin" (nhìn) are words.
+_SYLLABLE = re.compile(
+    r"(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
+    r"(oai|oay|oao|oeo|uay|uoi|uou|uya|uye|uyu|ieu|yeu|"
+    r"ai|ao|au|ay|eo|eu|ia|ie|iu|oa|oe|oi|oo|ua|ue|ui|uo|uu|uy|ya|ye|[aeiouy])"
+    r"(ch|ng|nh|[cmnpt])?"
+)
 # Parts of web addresses that say nothing about a lesson ("dichvucong.gov.vn").
 NOISE = frozenset({"gov", "vn", "com", "net", "www", "http", "https", "org"})
 TITLE_WEIGHT = 0.5  # the title-and-keywords field adds half its score to the whole text
@@ -55,7 +63,8 @@ MIN_COVERAGE = 0.6  # below this share of the question, nothing fits
 ACCENT_SHARE = 0.5  # a question is "typed with diacritics" when this share of words has them
 UNKNOWN_WEIGHT = 2.0  # the rarity given to a word no lesson has (a common word has about 1)
 EXPONENT = 2  # how strongly covering more of the question counts
-DISTINCTIVE = 0.1  # a word in at most this share of lessons (or two) names a topic
+DISTINCTIVE = 0.1
+PHRASE_BONUS = 1.0  # how much a whole keyword of several words in the question adds  # a word in at most this share of lessons (or two) names a topic
 
 # Teencode and common misspellings, folded, mapped to the words they stand for.
 NORMALISE: dict[str, str] = {
@@ -109,9 +118,12 @@ NORMALISE: dict[str, str] = {
     "qrcode": "mã qr",
     "chatgbt": "chatgpt",
 }
+# Entries of the table that stand for several words: keywords are spelt out with them too.
+ABBREVIATIONS = {k: v for k, v in NORMALISE.items() if " " in v}
 # Folded question words that say nothing about the topic (phrases first, longest first).
 STOP_PHRASES = (
     "nhu the nao",
+    "huong dan",
     "co duoc khong",
     "duoc khong",
     "the nao",
@@ -164,8 +176,24 @@ def _doc_terms(chunks: Iterable[str], prefixes: Sequence[str] = ("f:", "a:")) ->
 
 
 def _keyword_terms(lesson: Lesson) -> list[str]:
-    """Index terms of a lesson's keywords, which authors write folded and match folded."""
-    return _doc_terms(lesson.keywords, ("k:",))
+    """Index terms of a lesson's keywords, which authors write folded and match folded.
+
+    Each term counts once: a word repeated across keywords ("binh dan hoc vu so" in five of
+    them) is not more of the lesson's topic for it. Abbreviations are spelt out as they are in
+    questions ("the bhyt" is also "the bao hiem y te").
+    """
+    return list(dict.fromkeys(_doc_terms(_keywords(lesson), ("k:",))))
+
+
+def _keywords(lesson: Lesson) -> list[str]:
+    """A lesson's keywords, and those with an abbreviation spelt out."""
+    out = list(lesson.keywords)
+    for keyword in lesson.keywords:
+        words = [fold(w) for w in _words(keyword)]
+        spelt = [fold(ABBREVIATIONS.get(w, w)) for w in words]
+        if spelt != words:
+            out.append(" ".join(spelt))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +217,15 @@ class LessonIndex:
         self._body = _bm25(bodies)
         self._sets = [set(b) for b in bodies]
         self._titles = [set(_doc_terms([x.title])) for x in self.lessons]
-        self._whole = [{"k:" + fold(k) for k in x.keywords} for x in self.lessons]
+        self._whole = [{"k:" + fold(k) for k in _keywords(x)} for x in self.lessons]
+        # Whole keyword phrases, folded: a question that contains one is about that lesson.
+        self._phrases: dict[tuple[str, ...], set[int]] = {}
+        for i, lesson in enumerate(self.lessons):
+            for keyword in _keywords(lesson):
+                phrase = tuple(fold(w) for w in _words(keyword) if fold(w) not in NOISE)
+                if phrase:
+                    self._phrases.setdefault(phrase, set()).add(i)
+        self._longest = max((len(p) for p in self._phrases), default=0)
         self._df: Counter[str] = Counter(t for terms in self._sets for t in terms)
         # Keywords are the words lessons are about: a question word folded like one of them
         # ("vậy" and "vay" of "app vay tiền") is kept in questions typed without diacritics.
@@ -260,7 +296,9 @@ class LessonIndex:
                     out.append(joined)
                     i += 2
                     continue
-            out.append(word if self._known(word) else self._correct(word))
+            # A well-formed syllable is a real word, even one no lesson has ("gái", "nhìn").
+            known = self._known(word) or _SYLLABLE.fullmatch(fold(word)) is not None
+            out.append(word if known else self._correct(word))
             i += 1
         return out
 
@@ -314,9 +352,20 @@ class LessonIndex:
         rare = max(2, round(DISTINCTIVE * len(self.lessons)))
         return max(self._df.get(written, 0), self._df.get(keyword, 0)) <= rare
 
+    def _phrase_hits(self, words: list[str]) -> dict[int, int]:
+        """Lessons one of whose whole keywords the question contains, with its length in words."""
+        folded = [fold(w) for w in words]
+        found: dict[int, int] = {}
+        for start in range(len(folded)):
+            for size in range(1, min(self._longest, len(folded) - start) + 1):
+                for i in self._phrases.get(tuple(folded[start : start + size]), ()):
+                    found[i] = max(found.get(i, 0), size)
+        return found
+
     def find(self, question: str, limit: int = 3) -> list[Hit]:
         """Return up to `limit` lessons that fit the question, best first (empty: none fits)."""
         words, accented = self.normalise(question)
+        phrases = self._phrase_hits(words)
         words = _drop_stop_phrases(words)
         content = list(dict.fromkeys(w for w in words if not self._is_stop(w, accented)))
         if not content:
@@ -344,9 +393,11 @@ class LessonIndex:
             score = (TITLE_WEIGHT * float(head[i]) + float(body[i])) * coverage**EXPONENT
             if coverage < MIN_COVERAGE or score <= 0:
                 continue
+            # A whole keyword of several words in the question says what it is about.
+            score *= 1 + PHRASE_BONUS * (phrases.get(i, 0) >= 2)
             hits.append(Hit(lesson, score, coverage))
             paired = len(content) == 1 or any(p in terms for p in strong)
-            named = any(self._distinctive(u, i) for u in unigrams.values())
+            named = phrases.get(i, 0) >= 2 or any(self._distinctive(u, i) for u in unigrams.values())
             confident |= paired or named
         if not confident:
             return []
