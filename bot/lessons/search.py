@@ -63,8 +63,8 @@ MIN_COVERAGE = 0.6  # below this share of the question, nothing fits
 ACCENT_SHARE = 0.5  # a question is "typed with diacritics" when this share of words has them
 UNKNOWN_WEIGHT = 2.0  # the rarity given to a word no lesson has (a common word has about 1)
 EXPONENT = 2  # how strongly covering more of the question counts
-DISTINCTIVE = 0.1
-PHRASE_BONUS = 1.0  # how much a whole keyword of several words in the question adds  # a word in at most this share of lessons (or two) names a topic
+DISTINCTIVE = 0.1  # a word in at most this share of lessons (or two) names a topic
+PHRASE_BONUS = 1.0  # how much a whole keyword of several words in the question adds
 
 # Teencode and common misspellings, folded, mapped to the words they stand for.
 NORMALISE: dict[str, str] = {
@@ -217,6 +217,10 @@ class LessonIndex:
         self._body = _bm25(bodies)
         self._sets = [set(b) for b in bodies]
         self._titles = [set(_doc_terms([x.title])) for x in self.lessons]
+        self._heads = [set(h) for h in heads]
+        self._counts = [Counter(b) for b in bodies]
+        # How many lessons state a term in their title or keywords (their declared topics).
+        self._hdf: Counter[str] = Counter(t for terms in self._heads for t in terms)
         self._whole = [{"k:" + fold(k) for k in _keywords(x)} for x in self.lessons]
         # Whole keyword phrases, folded: a question that contains one is about that lesson.
         self._phrases: dict[tuple[str, ...], set[int]] = {}
@@ -226,7 +230,12 @@ class LessonIndex:
                 if phrase:
                     self._phrases.setdefault(phrase, set()).add(i)
         self._longest = max((len(p) for p in self._phrases), default=0)
+        # A keyword of several words is also named by a question that has all its words.
+        self._keysets = [
+            (i, frozenset(p)) for p, lessons in self._phrases.items() if len(p) >= 2 for i in lessons
+        ]
         self._df: Counter[str] = Counter(t for terms in self._sets for t in terms)
+        self._rare = max(2, round(DISTINCTIVE * len(self.lessons)))
         # Keywords are the words lessons are about: a question word folded like one of them
         # ("vậy" and "vay" of "app vay tiền") is kept in questions typed without diacritics.
         in_keywords = {t[2:] for t in self._df if t.startswith("k:") and " " not in t}
@@ -343,14 +352,24 @@ class LessonIndex:
             out += [written, f"k:{fold(a)} {fold(b)}"]
         return out
 
+    def _pair_names(self, pair: str, lesson: int) -> bool:
+        """Tell whether two adjacent words of the question name the lesson's topic.
+
+        They do when few lessons have them ("điện thoại" names none) and the lesson states
+        them: in its title or keywords, or at least twice in its text (a pair met once, in an
+        example, is not what the lesson is about).
+        """
+        if self._df.get(pair, 0) > self._rare:
+            return False
+        return pair in self._heads[lesson] or self._counts[lesson][pair] >= 2
+
     def _distinctive(self, terms: tuple[str, str], lesson: int) -> bool:
         """Tell whether a word names the lesson's topic: in its title or a whole keyword of it,
         and in few other lessons."""
         written, keyword = terms
         if written not in self._titles[lesson] and keyword not in self._whole[lesson]:
             return False
-        rare = max(2, round(DISTINCTIVE * len(self.lessons)))
-        return max(self._df.get(written, 0), self._df.get(keyword, 0)) <= rare
+        return max(self._hdf.get(written, 0), self._hdf.get(keyword, 0)) <= self._rare
 
     def _phrase_hits(self, words: list[str]) -> dict[int, int]:
         """Lessons one of whose whole keywords the question contains, with its length in words."""
@@ -366,6 +385,8 @@ class LessonIndex:
         """Return up to `limit` lessons that fit the question, best first (empty: none fits)."""
         words, accented = self.normalise(question)
         phrases = self._phrase_hits(words)
+        bag = {fold(w) for w in words}
+        keyed = {i for i, keyword in self._keysets if keyword <= bag}
         words = _drop_stop_phrases(words)
         content = list(dict.fromkeys(w for w in words if not self._is_stop(w, accented)))
         if not content:
@@ -396,9 +417,9 @@ class LessonIndex:
             # A whole keyword of several words in the question says what it is about.
             score *= 1 + PHRASE_BONUS * (phrases.get(i, 0) >= 2)
             hits.append(Hit(lesson, score, coverage))
-            paired = len(content) == 1 or any(p in terms for p in strong)
+            paired = len(content) == 1 or any(self._pair_names(p, i) for p in strong)
             named = phrases.get(i, 0) >= 2 or any(self._distinctive(u, i) for u in unigrams.values())
-            confident |= paired or named
+            confident |= paired or named or i in keyed
         if not confident:
             return []
         hits.sort(key=lambda h: (-h.score, h.lesson.order))
