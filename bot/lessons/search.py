@@ -64,7 +64,8 @@ ACCENT_SHARE = 0.5  # a question is "typed with diacritics" when this share of w
 UNKNOWN_WEIGHT = 2.0  # the rarity given to a word no lesson has (a common word has about 1)
 EXPONENT = 2  # how strongly covering more of the question counts
 DISTINCTIVE = 0.1  # a word in at most this share of lessons (or two) names a topic
-PHRASE_BONUS = 1.0  # how much a whole keyword of several words in the question adds
+PHRASE_BONUS = 1.0
+CAP = 99.0  # how much a whole keyword of several words in the question adds
 
 # Teencode and common misspellings, folded, mapped to the words they stand for.
 NORMALISE: dict[str, str] = {
@@ -367,7 +368,7 @@ class LessonIndex:
         """Tell whether a word names the lesson's topic: in its title or a whole keyword of it,
         and in few other lessons."""
         written, keyword = terms
-        if written not in self._titles[lesson] and keyword not in self._whole[lesson]:
+        if keyword not in self._whole[lesson]:
             return False
         return max(self._hdf.get(written, 0), self._hdf.get(keyword, 0)) <= self._rare
 
@@ -407,7 +408,7 @@ class LessonIndex:
             terms = self._sets[i]
             total = found = 0.0
             for written, keyword in unigrams.values():
-                weight = self._idf(written)
+                weight = min(self._idf(written), self._idf(keyword))
                 total += weight
                 found += weight if written in terms or keyword in terms else 0.0
             coverage = found / total
