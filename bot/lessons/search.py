@@ -7,20 +7,29 @@ and pairs of adjacent syllables (Vietnamese words are mostly two syllables, so a
 to a word than a syllable is), always whole: "an" never matches inside "an toàn" or "ẩn".
 
 Text and titles are indexed folded (no diacritics) and as written; keywords, which authors
-write folded, are their own terms. A question mostly typed with diacritics is matched on the
-written form, so "mất" and "mặt" differ; one typed without them on the folded form, so "mat"
-finds both. Before that, a table turns teencode and common slips into words (ko → không,
+write folded, are their own terms, each counted once per lesson (a word repeated across
+keywords is not more of the topic), with abbreviations also spelt out ("the bhyt" is "the bao
+hiem y te" too, as a question's "bhyt" is). A question mostly typed with diacritics is matched
+on the written form, so "mất" and "mặt" differ; one typed without them on the folded form, so
+"mat" finds both. Before that, a table turns teencode and common slips into words (ko → không,
 vnied → vneid), two fragments that only make sense together are joined ("za lo" → "zalo"), and
-an unknown word with two letters swapped or one left out is corrected to the indexed syllable
-it was meant to be ("dein" → "dien", "vdeo" → "video"). Question words ("là gì", "thế nào")
-are dropped, except, without diacritics, those that fold like a keyword ("vay" of "app vay").
+an unknown word that is not a well-formed Vietnamese syllable, with two letters swapped or one
+left out, is corrected to the indexed syllable it was meant to be ("dein" → "dien", "vdeo" →
+"video", "trúg" → "trung"); a well-formed one ("gái", "nhìn") is a word no lesson has. Question
+words ("là gì", "thế nào") are dropped, except, without diacritics, those that fold like a
+keyword ("vay" of "app vay").
 
 A lesson's score is its BM25 score times the square of how much of the question it covers (the
 share of the question's words, weighted by rarity, that the lesson has), so one frequent word
-such as "zalo" cannot outweigh the rest of the question. Lessons covering less than 60% are
-left out, and the answer is trusted only if some lesson also has two adjacent words of the
-question, or a rare word that names it (in its title or a whole keyword); otherwise nothing
-fits and the caller says so.
+such as "zalo" cannot outweigh the rest of the question; a question that contains one of a
+lesson's keywords of several words, word for word, doubles its score. Lessons covering less
+than 60% are left out, and the answer is trusted only if the question names some lesson's
+topic, which is what its title and keywords declare: all the words of one of its keywords
+(in any order), a word that is a whole keyword of few lessons, or two adjacent words that few
+lessons have and this one states (in its title or keywords, or twice in its text: a pair met
+once, in an example such as "lịch tiêm phòng cho trẻ", is not its topic). Words the lesson
+merely shares with the question ("điện thoại", "tài khoản") name nothing, so a topic no lesson
+covers gets nothing, and the caller says so with a way forward.
 
 Why BM25 from bm25s and not SQLite FTS5: the curriculum is frozen and small, so an index in
 memory built once at start-up costs nothing and works the same on SQLite and PostgreSQL
@@ -124,7 +133,7 @@ ABBREVIATIONS = {k: v for k, v in NORMALISE.items() if " " in v}
 # Folded question words that say nothing about the topic (phrases first, longest first).
 STOP_PHRASES = (
     "nhu the nao",
-    "huong dan",
+    "huong dan",  # "hướng dẫn" asks for help, like "cách"
     "co duoc khong",
     "duoc khong",
     "the nao",
@@ -217,7 +226,6 @@ class LessonIndex:
         self._head = _bm25(heads)
         self._body = _bm25(bodies)
         self._sets = [set(b) for b in bodies]
-        self._titles = [set(_doc_terms([x.title])) for x in self.lessons]
         self._heads = [set(h) for h in heads]
         self._counts = [Counter(b) for b in bodies]
         # How many lessons state a term in their title or keywords (their declared topics).
@@ -231,10 +239,15 @@ class LessonIndex:
                 if phrase:
                     self._phrases.setdefault(phrase, set()).add(i)
         self._longest = max((len(p) for p in self._phrases), default=0)
-        # A keyword of several words is also named by a question that has all its words.
-        self._keysets = [
-            (i, frozenset(p)) for p, lessons in self._phrases.items() if len(p) >= 2 for i in lessons
-        ]
+        # A keyword of several words is also named by a question that has all its words. Each
+        # is filed under its rarest word: a question checks only the keywords it may contain.
+        spread = Counter(w for phrase in self._phrases for w in set(phrase))
+        self._keysets: dict[str, list[tuple[int, frozenset[str]]]] = {}
+        for phrase, owners in self._phrases.items():
+            if len(phrase) >= 2:
+                rarest = min(phrase, key=lambda w: (spread[w], w))
+                bag = frozenset(phrase)
+                self._keysets.setdefault(rarest, []).extend((i, bag) for i in sorted(owners))
         self._df: Counter[str] = Counter(t for terms in self._sets for t in terms)
         self._rare = max(2, round(DISTINCTIVE * len(self.lessons)))
         # Keywords are the words lessons are about: a question word folded like one of them
@@ -365,8 +378,9 @@ class LessonIndex:
         return pair in self._heads[lesson] or self._counts[lesson][pair] >= 2
 
     def _distinctive(self, terms: tuple[str, str], lesson: int) -> bool:
-        """Tell whether a word names the lesson's topic: in its title or a whole keyword of it,
-        and in few other lessons."""
+        """Tell whether a word names the lesson's topic: a whole keyword of it that few lessons
+        declare (in their title or keywords). A syllable of a title names nothing alone: "thân"
+        of "người thân" is not the topic of a question about "độc thân"."""
         written, keyword = terms
         if keyword not in self._whole[lesson]:
             return False
@@ -387,7 +401,7 @@ class LessonIndex:
         words, accented = self.normalise(question)
         phrases = self._phrase_hits(words)
         bag = {fold(w) for w in words}
-        keyed = {i for i, keyword in self._keysets if keyword <= bag}
+        keyed = {i for w in bag for i, keyword in self._keysets.get(w, ()) if keyword <= bag}
         words = _drop_stop_phrases(words)
         content = list(dict.fromkeys(w for w in words if not self._is_stop(w, accented)))
         if not content:
@@ -419,7 +433,7 @@ class LessonIndex:
             score *= 1 + PHRASE_BONUS * (phrases.get(i, 0) >= 2)
             hits.append(Hit(lesson, score, coverage))
             paired = len(content) == 1 or any(self._pair_names(p, i) for p in strong)
-            named = phrases.get(i, 0) >= 2 or any(self._distinctive(u, i) for u in unigrams.values())
+            named = any(self._distinctive(u, i) for u in unigrams.values())
             confident |= paired or named or i in keyed
         if not confident:
             return []
