@@ -7,20 +7,29 @@ and pairs of adjacent syllables (Vietnamese words are mostly two syllables, so a
 to a word than a syllable is), always whole: "an" never matches inside "an toàn" or "ẩn".
 
 Text and titles are indexed folded (no diacritics) and as written; keywords, which authors
-write folded, are their own terms. A question mostly typed with diacritics is matched on the
-written form, so "mất" and "mặt" differ; one typed without them on the folded form, so "mat"
-finds both. Before that, a table turns teencode and common slips into words (ko → không,
+write folded, are their own terms, each counted once per lesson (a word repeated across
+keywords is not more of the topic), with abbreviations also spelt out ("the bhyt" is "the bao
+hiem y te" too, as a question's "bhyt" is). A question mostly typed with diacritics is matched
+on the written form, so "mất" and "mặt" differ; one typed without them on the folded form, so
+"mat" finds both. Before that, a table turns teencode and common slips into words (ko → không,
 vnied → vneid), two fragments that only make sense together are joined ("za lo" → "zalo"), and
-an unknown word with two letters swapped or one left out is corrected to the indexed syllable
-it was meant to be ("dein" → "dien", "vdeo" → "video"). Question words ("là gì", "thế nào")
-are dropped, except, without diacritics, those that fold like a keyword ("vay" of "app vay").
+an unknown word that is not a well-formed Vietnamese syllable, with two letters swapped or one
+left out, is corrected to the indexed syllable it was meant to be ("dein" → "dien", "vdeo" →
+"video", "trúg" → "trung"); a well-formed one ("gái", "nhìn") is a word no lesson has. Question
+words ("là gì", "thế nào") are dropped, except, without diacritics, those that fold like a
+keyword ("vay" of "app vay").
 
 A lesson's score is its BM25 score times the square of how much of the question it covers (the
 share of the question's words, weighted by rarity, that the lesson has), so one frequent word
-such as "zalo" cannot outweigh the rest of the question. Lessons covering less than 60% are
-left out, and the answer is trusted only if some lesson also has two adjacent words of the
-question, or a rare word that names it (in its title or a whole keyword); otherwise nothing
-fits and the caller says so.
+such as "zalo" cannot outweigh the rest of the question; a question that contains one of a
+lesson's keywords of several words, word for word, doubles its score. Lessons covering less
+than 60% are left out, and the answer is trusted only if the question names some lesson's
+topic, which is what its title and keywords declare: all the words of one of its keywords
+(in any order), a word that is a whole keyword of few lessons, or two adjacent words that few
+lessons have and this one states (in its title or keywords, or twice in its text: a pair met
+once, in an example such as "lịch tiêm phòng cho trẻ", is not its topic). Words the lesson
+merely shares with the question ("điện thoại", "tài khoản") name nothing, so a topic no lesson
+covers gets nothing, and the caller says so with a way forward.
 
 Why BM25 from bm25s and not SQLite FTS5: the curriculum is frozen and small, so an index in
 memory built once at start-up costs nothing and works the same on SQLite and PostgreSQL
@@ -48,6 +57,14 @@ from bot.text import clean, fold
 _WORD = re.compile(r"\w+")
 _DIGITS = re.compile(r"\d+|[^\W\d_]+")
 _SENTENCE = re.compile(r"[\n;:!?()\"“”]+|\.(?!\w)")
+# A well-formed Vietnamese syllable, folded: initial, vowels, final. "dein", "snih", "trúg" and
+# "vdeo" are not, so they are slips to correct; "gai" (gái) and "nhin" (nhìn) are words.
+_SYLLABLE = re.compile(
+    r"(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
+    r"(oai|oay|oao|oeo|uay|uoi|uou|uya|uye|uyu|ieu|yeu|"
+    r"ai|ao|au|ay|eo|eu|ia|ie|iu|oa|oe|oi|oo|ua|ue|ui|uo|uu|uy|ya|ye|[aeiouy])"
+    r"(ch|ng|nh|[cmnpt])?"
+)
 # Parts of web addresses that say nothing about a lesson ("dichvucong.gov.vn").
 NOISE = frozenset({"gov", "vn", "com", "net", "www", "http", "https", "org"})
 TITLE_WEIGHT = 0.5  # the title-and-keywords field adds half its score to the whole text
@@ -56,6 +73,8 @@ ACCENT_SHARE = 0.5  # a question is "typed with diacritics" when this share of w
 UNKNOWN_WEIGHT = 2.0  # the rarity given to a word no lesson has (a common word has about 1)
 EXPONENT = 2  # how strongly covering more of the question counts
 DISTINCTIVE = 0.1  # a word in at most this share of lessons (or two) names a topic
+PHRASE_BONUS = 1.0
+CAP = 99.0  # how much a whole keyword of several words in the question adds
 
 # Teencode and common misspellings, folded, mapped to the words they stand for.
 NORMALISE: dict[str, str] = {
@@ -109,9 +128,12 @@ NORMALISE: dict[str, str] = {
     "qrcode": "mã qr",
     "chatgbt": "chatgpt",
 }
+# Entries of the table that stand for several words: keywords are spelt out with them too.
+ABBREVIATIONS = {k: v for k, v in NORMALISE.items() if " " in v}
 # Folded question words that say nothing about the topic (phrases first, longest first).
 STOP_PHRASES = (
     "nhu the nao",
+    "huong dan",  # "hướng dẫn" asks for help, like "cách"
     "co duoc khong",
     "duoc khong",
     "the nao",
@@ -164,8 +186,24 @@ def _doc_terms(chunks: Iterable[str], prefixes: Sequence[str] = ("f:", "a:")) ->
 
 
 def _keyword_terms(lesson: Lesson) -> list[str]:
-    """Index terms of a lesson's keywords, which authors write folded and match folded."""
-    return _doc_terms(lesson.keywords, ("k:",))
+    """Index terms of a lesson's keywords, which authors write folded and match folded.
+
+    Each term counts once: a word repeated across keywords ("binh dan hoc vu so" in five of
+    them) is not more of the lesson's topic for it. Abbreviations are spelt out as they are in
+    questions ("the bhyt" is also "the bao hiem y te").
+    """
+    return list(dict.fromkeys(_doc_terms(_keywords(lesson), ("k:",))))
+
+
+def _keywords(lesson: Lesson) -> list[str]:
+    """A lesson's keywords, and those with an abbreviation spelt out."""
+    out = list(lesson.keywords)
+    for keyword in lesson.keywords:
+        words = [fold(w) for w in _words(keyword)]
+        spelt = [fold(ABBREVIATIONS.get(w, w)) for w in words]
+        if spelt != words:
+            out.append(" ".join(spelt))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,9 +226,30 @@ class LessonIndex:
         self._head = _bm25(heads)
         self._body = _bm25(bodies)
         self._sets = [set(b) for b in bodies]
-        self._titles = [set(_doc_terms([x.title])) for x in self.lessons]
-        self._whole = [{"k:" + fold(k) for k in x.keywords} for x in self.lessons]
+        self._heads = [set(h) for h in heads]
+        self._counts = [Counter(b) for b in bodies]
+        # How many lessons state a term in their title or keywords (their declared topics).
+        self._hdf: Counter[str] = Counter(t for terms in self._heads for t in terms)
+        self._whole = [{"k:" + fold(k) for k in _keywords(x)} for x in self.lessons]
+        # Whole keyword phrases, folded: a question that contains one is about that lesson.
+        self._phrases: dict[tuple[str, ...], set[int]] = {}
+        for i, lesson in enumerate(self.lessons):
+            for keyword in _keywords(lesson):
+                phrase = tuple(fold(w) for w in _words(keyword) if fold(w) not in NOISE)
+                if phrase:
+                    self._phrases.setdefault(phrase, set()).add(i)
+        self._longest = max((len(p) for p in self._phrases), default=0)
+        # A keyword of several words is also named by a question that has all its words. Each
+        # is filed under its rarest word: a question checks only the keywords it may contain.
+        spread = Counter(w for phrase in self._phrases for w in set(phrase))
+        self._keysets: dict[str, list[tuple[int, frozenset[str]]]] = {}
+        for phrase, owners in self._phrases.items():
+            if len(phrase) >= 2:
+                rarest = min(phrase, key=lambda w: (spread[w], w))
+                bag = frozenset(phrase)
+                self._keysets.setdefault(rarest, []).extend((i, bag) for i in sorted(owners))
         self._df: Counter[str] = Counter(t for terms in self._sets for t in terms)
+        self._rare = max(2, round(DISTINCTIVE * len(self.lessons)))
         # Keywords are the words lessons are about: a question word folded like one of them
         # ("vậy" and "vay" of "app vay tiền") is kept in questions typed without diacritics.
         in_keywords = {t[2:] for t in self._df if t.startswith("k:") and " " not in t}
@@ -260,7 +319,9 @@ class LessonIndex:
                     out.append(joined)
                     i += 2
                     continue
-            out.append(word if self._known(word) else self._correct(word))
+            # A well-formed syllable is a real word, even one no lesson has ("gái", "nhìn").
+            known = self._known(word) or _SYLLABLE.fullmatch(fold(word)) is not None
+            out.append(word if known else self._correct(word))
             i += 1
         return out
 
@@ -305,18 +366,42 @@ class LessonIndex:
             out += [written, f"k:{fold(a)} {fold(b)}"]
         return out
 
-    def _distinctive(self, terms: tuple[str, str], lesson: int) -> bool:
-        """Tell whether a word names the lesson's topic: in its title or a whole keyword of it,
-        and in few other lessons."""
-        written, keyword = terms
-        if written not in self._titles[lesson] and keyword not in self._whole[lesson]:
+    def _pair_names(self, pair: str, lesson: int) -> bool:
+        """Tell whether two adjacent words of the question name the lesson's topic.
+
+        They do when few lessons have them ("điện thoại" names none) and the lesson states
+        them: in its title or keywords, or at least twice in its text (a pair met once, in an
+        example, is not what the lesson is about).
+        """
+        if self._df.get(pair, 0) > self._rare:
             return False
-        rare = max(2, round(DISTINCTIVE * len(self.lessons)))
-        return max(self._df.get(written, 0), self._df.get(keyword, 0)) <= rare
+        return pair in self._heads[lesson] or self._counts[lesson][pair] >= 2
+
+    def _distinctive(self, terms: tuple[str, str], lesson: int) -> bool:
+        """Tell whether a word names the lesson's topic: a whole keyword of it that few lessons
+        declare (in their title or keywords). A syllable of a title names nothing alone: "thân"
+        of "người thân" is not the topic of a question about "độc thân"."""
+        written, keyword = terms
+        if keyword not in self._whole[lesson]:
+            return False
+        return max(self._hdf.get(written, 0), self._hdf.get(keyword, 0)) <= self._rare
+
+    def _phrase_hits(self, words: list[str]) -> dict[int, int]:
+        """Lessons one of whose whole keywords the question contains, with its length in words."""
+        folded = [fold(w) for w in words]
+        found: dict[int, int] = {}
+        for start in range(len(folded)):
+            for size in range(1, min(self._longest, len(folded) - start) + 1):
+                for i in self._phrases.get(tuple(folded[start : start + size]), ()):
+                    found[i] = max(found.get(i, 0), size)
+        return found
 
     def find(self, question: str, limit: int = 3) -> list[Hit]:
         """Return up to `limit` lessons that fit the question, best first (empty: none fits)."""
         words, accented = self.normalise(question)
+        phrases = self._phrase_hits(words)
+        bag = {fold(w) for w in words}
+        keyed = {i for w in bag for i, keyword in self._keysets.get(w, ()) if keyword <= bag}
         words = _drop_stop_phrases(words)
         content = list(dict.fromkeys(w for w in words if not self._is_stop(w, accented)))
         if not content:
@@ -337,17 +422,19 @@ class LessonIndex:
             terms = self._sets[i]
             total = found = 0.0
             for written, keyword in unigrams.values():
-                weight = self._idf(written)
+                weight = min(self._idf(written), self._idf(keyword))
                 total += weight
                 found += weight if written in terms or keyword in terms else 0.0
             coverage = found / total
             score = (TITLE_WEIGHT * float(head[i]) + float(body[i])) * coverage**EXPONENT
             if coverage < MIN_COVERAGE or score <= 0:
                 continue
+            # A whole keyword of several words in the question says what it is about.
+            score *= 1 + PHRASE_BONUS * (phrases.get(i, 0) >= 2)
             hits.append(Hit(lesson, score, coverage))
-            paired = len(content) == 1 or any(p in terms for p in strong)
+            paired = len(content) == 1 or any(self._pair_names(p, i) for p in strong)
             named = any(self._distinctive(u, i) for u in unigrams.values())
-            confident |= paired or named
+            confident |= paired or named or i in keyed
         if not confident:
             return []
         hits.sort(key=lambda h: (-h.score, h.lesson.order))

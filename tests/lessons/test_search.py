@@ -14,13 +14,16 @@ from bot.lessons import load_curriculum
 from bot.lessons.search import LessonIndex
 
 CURRICULUM = load_curriculum(ROOT / "content" / "lessons")
-QUESTIONS = sorted(Path(__file__).parent.glob("questions*.tsv"))
+HOLDOUT = Path(__file__).parent / "questions_holdout.tsv"
+# The held-out questions were written apart and are never tuned against: they stay out of
+# the main list and have their own, slightly lower, bar.
+QUESTIONS = sorted(p for p in Path(__file__).parent.glob("questions*.tsv") if p != HOLDOUT)
 
 
-def load_questions() -> list[tuple[str, set[str], str]]:
-    """Every question of every questions*.tsv: (question, expected lesson ids, kind)."""
+def load_questions(paths: list[Path] = QUESTIONS) -> list[tuple[str, set[str], str]]:
+    """Every question of the given question lists: (question, expected lesson ids, kind)."""
     rows = []
-    for path in QUESTIONS:
+    for path in paths:
         with path.open(encoding="utf-8", newline="") as file:
             reader = csv.DictReader(file, delimiter="\t")
             assert reader.fieldnames == ["question", "expected", "kind"], path
@@ -35,7 +38,7 @@ def top(question: str, limit: int = 3) -> list[str]:
 
 
 def test_the_question_list_is_big_and_varied_enough() -> None:
-    rows = load_questions()
+    rows = load_questions([*QUESTIONS, HOLDOUT])
     mine = load_questions_of(Path(__file__).parent / "questions.tsv")  # holds the mix alone
     assert len(mine) >= 150
     kinds = [kind for _, _, kind in mine]
@@ -57,19 +60,11 @@ def load_questions_of(path: Path) -> list[tuple[str, set[str], str]]:
         ]
 
 
-@pytest.mark.xfail(
-    reason=(
-        "Not met since the curriculum grew from 14 to 29 lessons: top-1 95.0% (303/319), "
-        "top-3 97.5%, and 4 uncovered questions still offered a lesson. The misses are printed; "
-        "the method needs tuning against the new lessons (issue 15 stays open)."
-    ),
-    strict=False,
-)
-def test_realistic_questions_find_their_lesson() -> None:
-    """Top-1 ≥ 95% and top-3 ≥ 98% on covered questions; nothing on uncovered ones."""
+def measure(rows: list[tuple[str, set[str], str]]) -> tuple[int, int, int, list[str]]:
+    """Count covered questions, right first and right in the top 3; list every miss."""
     covered = first = three = 0
     misses = []
-    for question, expected, kind in load_questions():
+    for question, expected, kind in rows:
         found = top(question)
         if not expected:
             if found:
@@ -82,8 +77,38 @@ def test_realistic_questions_find_their_lesson() -> None:
             misses.append(f"{kind}: {question!r} expected {sorted(expected)}, got {found}")
     print(f"\ntop-1 {first}/{covered}, top-3 {three}/{covered}")
     print("\n".join(misses))
+    return covered, first, three, misses
+
+
+def test_realistic_questions_find_their_lesson() -> None:
+    """Top-1 ≥ 95% and top-3 ≥ 98% on covered questions."""
+    covered, first, three, misses = measure(load_questions())
     assert first >= 0.95 * covered, "\n".join(misses)
     assert three >= 0.98 * covered, "\n".join(misses)
+
+
+@pytest.mark.xfail(
+    reason=(
+        "'Khi nào được nhận lương hưu?' (when is a pension due) still offers L18, which "
+        "teaches receiving the pension through a bank account: the question has no word that "
+        "the covered 'Nhận lương hưu qua tài khoản ngân hàng được không?' lacks, apart from "
+        "'khi nào'. Every other uncovered question gets nothing."
+    ),
+    strict=True,
+)
+def test_uncovered_questions_are_offered_nothing() -> None:
+    *_, misses = measure(load_questions())
+    assert not [m for m in misses if m.startswith("uncovered")], "\n".join(misses)
+
+
+def test_held_out_questions_find_their_lesson() -> None:
+    """Questions never tuned against: top-1 ≥ 90%, top-3 ≥ 95%, nothing on uncovered ones."""
+    rows = load_questions([HOLDOUT])
+    assert len(rows) >= 40
+    assert sum(kind == "uncovered" for _, _, kind in rows) >= len(rows) / 12
+    covered, first, three, misses = measure(rows)
+    assert first >= 0.90 * covered, "\n".join(misses)
+    assert three >= 0.95 * covered, "\n".join(misses)
     assert not [m for m in misses if m.startswith("uncovered")], "\n".join(misses)
 
 
