@@ -20,7 +20,7 @@ from bot.core.engine import Engine
 from bot.delivery.pipeline import Pipeline
 from bot.handlers import build_router
 from bot.lessons import Curriculum, load_curriculum
-from bot.media import MediaStore
+from bot.media import MediaDir, MediaStore
 from bot.metrics import Metrics
 from bot.scheduling.scheduler import Scheduler
 from bot.storage import db, sqlite
@@ -72,7 +72,13 @@ async def build_app(settings: Settings) -> AsyncIterator[App]:
         await prepare_database(settings, db_engine)
         sessions = db.make_sessionmaker(db_engine)
         metrics = Metrics()
-        engine = Engine(sessions, build_router(), curriculum, metrics=metrics)
+        engine = Engine(
+            sessions,
+            build_router(),
+            curriculum,
+            metrics=metrics,
+            media=MediaDir(settings.media_dir),
+        )
         lease = settings.outbox_lease_seconds
         pipeline = Pipeline(
             engine,

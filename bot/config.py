@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     sqlite_busy_seconds: float = Field(30.0, gt=0)
     # Where the terminal chat and file-writing commands save files.
     console_files: Path = Path("hocvuso-files")
+    # Where pictures people send (certificates of courses done elsewhere) are kept.
+    media_dir: Path = Path("hocvuso-media")
     _channels: dict[str, ChannelSettings] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")

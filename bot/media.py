@@ -1,10 +1,16 @@
-"""Generated files (charts, reports) served under unguessable, expiring paths for Zalo."""
+"""Files outside the database: generated files served to Zalo for a while (in memory), and the
+pictures people send (certificates), kept on disk under names nobody can guess."""
 
 from __future__ import annotations
 
+import os
+import re
 import secrets
 import time
 from dataclasses import dataclass
+from pathlib import Path
+
+_NAME = re.compile(r"[A-Za-z0-9_-]{32,64}\.(jpg|png|gif|webp)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,3 +49,37 @@ class MediaStore:
         now = time.monotonic()
         for token in [t for t, f in self._files.items() if f.expires <= now]:
             del self._files[token]
+
+
+class MediaDir:
+    """Pictures people sent, one file each under a random name, readable by the bot only."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def save(self, data: bytes, suffix: str) -> str:
+        """Write a picture and return its name (what the database keeps)."""
+        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        name = f"{secrets.token_urlsafe(32)}{suffix}"
+        path = self.root / name
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        return name
+
+    def read(self, name: str) -> bytes | None:
+        """Return a picture's bytes; None when the name is not one of ours or the file is gone."""
+        path = self._path(name)
+        try:
+            return path.read_bytes() if path is not None else None
+        except OSError:
+            return None
+
+    def delete(self, name: str) -> None:
+        """Remove a picture (nothing happens if it is already gone)."""
+        path = self._path(name)
+        if path is not None:
+            path.unlink(missing_ok=True)
+
+    def _path(self, name: str) -> Path | None:
+        return self.root / name if _NAME.fullmatch(name) else None

@@ -20,6 +20,7 @@ from bot.config import ROOT
 from bot.core.engine import Engine
 from bot.handlers import build_router
 from bot.lessons import Curriculum, load_curriculum
+from bot.media import MediaDir
 from bot.storage import db
 from bot.storage.models import Base
 from tests.factories import seed_demo_commune
@@ -161,8 +162,16 @@ def curriculum() -> Curriculum:
 
 
 @pytest.fixture
-def engine(sessions: async_sessionmaker[AsyncSession], curriculum: Curriculum) -> Engine:
-    return Engine(sessions, build_router(), curriculum)
+def media_dir(tmp_path: Path) -> MediaDir:
+    """Where the certificate pictures residents send are kept during a test."""
+    return MediaDir(tmp_path / "media")
+
+
+@pytest.fixture
+def engine(
+    sessions: async_sessionmaker[AsyncSession], curriculum: Curriculum, media_dir: MediaDir
+) -> Engine:
+    return Engine(sessions, build_router(), curriculum, media=media_dir)
 
 
 @pytest.fixture

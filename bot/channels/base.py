@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.core.messages import Inbound, Outcome, Reply
+from bot.core.messages import FileRef, Inbound, Outcome, Reply
 
 if TYPE_CHECKING:
     from bot.media import MediaStore
@@ -41,6 +41,13 @@ class WebhookChannel(Channel, Protocol):
 
     async def process_json(self, data: dict[str, Any]) -> bool:
         """Handle one webhook body; False when nothing was committed (deliver it again)."""
+
+
+class FileChannel(Channel, Protocol):
+    """A channel that can fetch the pictures people send it (Inbound.file)."""
+
+    async def fetch_file(self, ref: FileRef, limit: int) -> bytes:
+        """Return the file's bytes; raise bot.core.files.FileTooBig past `limit` bytes."""
 
 
 BeforeSend = Callable[[Outcome], Awaitable[None]]

@@ -8,9 +8,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.files import Download
 from bot.core.messages import Inbound, Option, Reply
 from bot.core.routes import Payload
 from bot.lessons.model import Curriculum
+from bot.media import MediaDir
 from bot.storage.models import User
 
 
@@ -34,6 +36,8 @@ class Context:
     router: Any = None  # the router handling this message (menu entries run commands through it)
     replies: list[Reply] = field(default_factory=list)
     role_changed: str | None = None  # channels update their command menus
+    download: Download | None = None  # the picture sent to a step that takes media
+    media: MediaDir | None = None  # where pictures people send are kept
     _state: dict[str, Any] = field(init=False)
 
     def __post_init__(self) -> None:

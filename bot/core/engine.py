@@ -13,11 +13,20 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.context import Context
+from bot.core.files import (
+    MAX_PHOTO_BYTES,
+    Download,
+    FileSource,
+    FileTooBig,
+    FileUnavailable,
+    image_suffix,
+)
 from bot.core.messages import Inbound, Outcome, Reply
 from bot.core.router import Router
 from bot.delivery.outbox import add_replies
 from bot.lessons.model import Curriculum
 from bot.locks import KeyedLocks
+from bot.media import MediaDir
 from bot.metrics import Metrics
 from bot.storage.db import dialect
 from bot.storage.models import Identity, ProcessedUpdate, User, utcnow
@@ -51,8 +60,11 @@ class Engine:
         curriculum: Curriculum,
         clock: Callable[[], datetime] = utcnow,
         metrics: Metrics | None = None,
+        media: MediaDir | None = None,
     ) -> None:
         self.metrics = metrics
+        self.media = media  # where pictures people send are kept (none: they are not kept)
+        self.files: FileSource | None = None  # set by the pipeline: fetches through channels
         self.sessions = sessions
         self.router = router
         self.curriculum = curriculum
@@ -78,15 +90,16 @@ class Engine:
             # The account lock is taken before any await, so one person's messages keep their
             # order; the user lock covers a person writing from two linked apps at once.
             async with self.locks.hold((inbound.channel, inbound.external_id)):
+                download = await self._prefetch(inbound)
                 try:
-                    done = await self._handle_at_once(inbound)
+                    done = await self._handle_at_once(inbound, download)
                 except AccountTaken:  # created a moment ago by another worker
                     done = None
                 if done is not None:
                     return done
                 user_id = await self.user_for(inbound)
                 async with self.locks.hold(user_id):
-                    return await self._handle_locked(inbound, user_id)
+                    return await self._handle_locked(inbound, user_id, download)
         except IntegrityError:
             try:
                 if inbound.update_key and await self._already_processed(inbound):
@@ -102,7 +115,47 @@ class Engine:
                 return Outcome([Reply(BUSY_RETRY)], user_id=user_id, failed=True, retry=True)
         return Outcome([Reply(BUSY)], user_id=user_id, failed=True)
 
-    async def _handle_at_once(self, inbound: Inbound) -> Outcome | None:
+    async def _prefetch(self, inbound: Inbound) -> Download | None:
+        """Fetch a picture sent to a step that takes one, before any transaction opens.
+
+        The download (a few seconds at most) runs under the account's in-process lock only, so
+        the person's messages keep their order while no database lock or connection is held.
+        Pictures no step waits for are never fetched.
+        """
+        if inbound.file is None or self.files is None:
+            return None
+        async with self.sessions() as session:
+            state = await session.scalar(
+                select(User.state)
+                .join(Identity, Identity.user_id == User.id)
+                .where(
+                    Identity.channel == inbound.channel,
+                    Identity.external_id == inbound.external_id,
+                )
+            )
+        if not self.router.takes_media((state or {}).get("step")):
+            return None
+        if inbound.file.size is not None and inbound.file.size > MAX_PHOTO_BYTES:
+            return Download(problem="too_big")
+        try:
+            data = await self.files.fetch(inbound.file, MAX_PHOTO_BYTES)
+        except FileTooBig:
+            return Download(problem="too_big")
+        except FileUnavailable as error:
+            # The reason only: a file id or URL points at personal data.
+            log.warning(
+                "picture not fetched: %s",
+                type(error.__cause__ or error).__name__,
+                extra={"channel": inbound.channel},
+            )
+            return Download(problem="failed")
+        if image_suffix(data) is None:
+            return Download(problem="not_image")
+        return Download(data=data)
+
+    async def _handle_at_once(
+        self, inbound: Inbound, download: Download | None = None
+    ) -> Outcome | None:
         """Handle a message in one transaction, when nothing has to wait.
 
         The common case: the account exists and its user is not busy with a message from a
@@ -122,7 +175,7 @@ class Engine:
                 user = await self._first_contact(session, inbound)
                 async with self.locks.hold_if_free(user.id) as free:
                     assert free  # nobody else knows this user yet
-                    return await self._work(session, inbound, user)
+                    return await self._work(session, inbound, user, download)
             user = found.User
             async with self.locks.hold_if_free(user.id) as free:
                 if not free:
@@ -138,7 +191,7 @@ class Engine:
                 if _locks_rows(session):
                     # Read again under a row lock: another worker may have changed it since.
                     await session.refresh(user, with_for_update=True)
-                return await self._work(session, inbound, user)
+                return await self._work(session, inbound, user, download)
 
     @staticmethod
     async def _first_contact(session: AsyncSession, inbound: Inbound) -> User:
@@ -165,14 +218,22 @@ class Engine:
             raise AccountTaken from error
         return user
 
-    async def _handle_locked(self, inbound: Inbound, user_id: int) -> Outcome:
+    async def _handle_locked(
+        self, inbound: Inbound, user_id: int, download: Download | None = None
+    ) -> Outcome:
         async with self.sessions() as session, session.begin():
             user = await session.get(User, user_id, with_for_update=_locks_rows(session))
             if user is None:  # deleted between lookup and lock
                 raise LookupError(f"user {user_id} vanished")
-            return await self._work(session, inbound, user)
+            return await self._work(session, inbound, user, download)
 
-    async def _work(self, session: AsyncSession, inbound: Inbound, user: User) -> Outcome:
+    async def _work(
+        self,
+        session: AsyncSession,
+        inbound: Inbound,
+        user: User,
+        download: Download | None = None,
+    ) -> Outcome:
         """Record the update, route the message and keep the new state."""
         user_id = user.id
         if inbound.update_key:
@@ -183,6 +244,7 @@ class Engine:
                 _RECORD, {"channel": inbound.channel, "update_key": inbound.update_key}
             )
         ctx = Context(session, user, inbound, self.curriculum, self.clock())
+        ctx.download, ctx.media = download, self.media
         refused = await self.router.dispatch(ctx)
         state = inspect(ctx.user)
         gone = state.deleted or state.was_deleted  # a refusal of consent keeps no account

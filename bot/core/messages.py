@@ -38,11 +38,30 @@ class Reply:
 
 
 @dataclass(frozen=True, slots=True)
+class FileRef:
+    """A picture a person sent, as the platform lets us fetch it (no platform types).
+
+    `ref` is the platform's file id (Telegram) or the picture's URL (Zalo); `size` in bytes and
+    `mime` are given where the platform says them.
+    """
+
+    channel: str
+    ref: str
+    size: int | None = None
+    mime: str | None = None
+
+    def __repr__(self) -> str:
+        # A file id or URL points at personal data: keep it out of logs and tracebacks.
+        return f"FileRef(channel={self.channel!r}, size={self.size!r}, mime={self.mime!r})"
+
+
+@dataclass(frozen=True, slots=True)
 class Inbound:
     """What a user sent, on any channel.
 
     `text` is typed text; `payload` is the data of a pressed button; `kind` is "text",
     "button", "media" (photo, sticker, voice…) or "unsupported" (content the platform hid).
+    `file` is set for a "media" message that is a picture (a photo, or an image sent as a file).
     `update_key` identifies a platform delivery so a redelivery is handled once.
     """
 
@@ -54,6 +73,7 @@ class Inbound:
     kind: str = "text"
     display_name: str | None = None
     update_key: str | None = None
+    file: FileRef | None = None
 
 
 @dataclass(slots=True)

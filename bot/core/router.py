@@ -102,6 +102,12 @@ class Router:
             ctx.say(STALE)
             ctx.repeat_prompt()
             return True
+        if inbound.kind == "media" and self.takes_media(ctx.step):
+            taking = self.steps[ctx.step or ""]
+            ctx.args = clean(inbound.text or "").strip()[:MAX_TEXT]
+            if self._allowed(ctx, taking):
+                await taking.handler(ctx)
+            return False
         if inbound.kind in ("media", "unsupported"):
             ctx.say(MEDIA if inbound.kind == "media" else UNSUPPORTED)
             ctx.repeat_prompt()
@@ -146,6 +152,11 @@ class Router:
         elif self._allowed(ctx, step):
             await step.handler(ctx)
         return False
+
+    def takes_media(self, step: str | None) -> bool:
+        """Tell whether the step open now takes photos and other media."""
+        route = self.steps.get(step or "")
+        return route is not None and route.media
 
     async def _resolve(self, ctx: Context, text: str, offered: list[Option]) -> bool:
         """Turn typed text into an option or an intent and act on it; False: not resolved."""

@@ -138,6 +138,7 @@ class Route:
     aliases: tuple[str, ...] = ()
     takes_args: bool = False
     payload: type[Payload] | None = None
+    media: bool = False  # a step that takes a picture the person sends
 
 
 class Routes:
@@ -168,11 +169,18 @@ class Routes:
 
         return register
 
-    def step(self, name: str, access: Access = RESIDENT) -> Callable[[H], H]:
-        """Route the free text typed while a conversation step is open."""
+    def step(
+        self, name: str, access: Access = RESIDENT, *, media: bool = False
+    ) -> Callable[[H], H]:
+        """Route the free text typed while a conversation step is open.
+
+        With `media`, the step also receives photos, stickers, voice messages… sent while it is
+        open (`ctx.inbound.file` and `ctx.download` say whether it was a picture); other steps
+        answer them with the router's polite "text only".
+        """
 
         def register(handler: H) -> H:
-            self.table.append(Route("step", name, handler, access))
+            self.table.append(Route("step", name, handler, access, media=media))
             return handler
 
         return register

@@ -134,13 +134,15 @@ async def enqueue(
     user_id: int | None = None,
     broadcast_id: int | None = None,
     options: tuple[Option, ...] = (),
+    photo: bytes | None = None,
+    filename: str | None = None,
 ) -> bool:
     """Add a message unless one with the same dedupe key exists; return True if added."""
     values = {
         "channel": channel,
         "chat_id": chat_id,
         "user_id": user_id,
-        "payload": payload_of(Reply(text, options)),
+        "payload": payload_of(Reply(text, options, photo=photo, filename=filename)),
         "dedupe_key": dedupe_key[:200],
         "kind": kind,
         "not_before": not_before or utcnow(),
@@ -156,6 +158,25 @@ async def enqueue(
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+async def drop_photos(session: AsyncSession, key_prefix: str) -> None:
+    """Remove the photo of every message whose dedupe key starts with the prefix.
+
+    A message still waiting is cancelled (its text named the person too); one already sent
+    keeps its text for the record, without the photo.
+    """
+    rows = await session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.dedupe_key.startswith(key_prefix, autoescape=True)
+        )
+    )
+    for row in rows:
+        if row.status == "pending":
+            row.status, row.payload = "cancelled", {"text": ""}
+            row.last_error = "cancelled: the person deleted their data"
+        elif "photo" in (row.payload or {}):
+            row.payload = {k: v for k, v in row.payload.items() if k != "photo"}
 
 
 async def reachable_identities(session: AsyncSession, user_ids: list[int]) -> dict[int, Identity]:

@@ -9,6 +9,7 @@ once its update is committed, and an update is acknowledged only once it is comm
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
@@ -16,7 +17,8 @@ from datetime import timedelta
 
 from bot.channels.base import BeforeSend, Channel, PermanentFailure, Transient, Unreachable
 from bot.core.engine import Engine
-from bot.core.messages import Inbound, Outcome
+from bot.core.files import FETCH_SECONDS, FileTooBig, FileUnavailable
+from bot.core.messages import FileRef, Inbound, Outcome
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.outbox import reply_key
 from bot.locks import KeyedLocks
@@ -43,11 +45,30 @@ class Pipeline:
             engine.sessions, self.channels, lease=lease, batch=batch, clock=engine.clock
         )
         self.order = KeyedLocks()
+        engine.files = self  # pictures people send are fetched through their channel
         self._told_busy: OrderedDict[tuple[str, str], None] = OrderedDict()
 
     def attach(self, channel: Channel) -> None:
         """Send through this channel (its replies, and the outbox rows of its chats)."""
         self.channels[channel.name] = channel
+
+    async def fetch(self, ref: FileRef, limit: int) -> bytes:
+        """Fetch a picture through the channel it came from, within FETCH_SECONDS."""
+        fetch_file = getattr(self.channels.get(ref.channel), "fetch_file", None)
+        if fetch_file is None:
+            raise FileUnavailable("the channel cannot fetch files")
+        try:
+            async with asyncio.timeout(FETCH_SECONDS):
+                data = await fetch_file(ref, limit)
+        except (FileTooBig, FileUnavailable):
+            raise
+        except Exception as error:  # a time-out, the network, the platform's refusal
+            raise FileUnavailable(type(error).__name__) from error
+        if not isinstance(data, bytes | bytearray):
+            raise FileUnavailable("no bytes")
+        if len(data) > limit:
+            raise FileTooBig()
+        return bytes(data)
 
     async def receive(self, inbound: Inbound, before_send: BeforeSend | None = None) -> Outcome:
         """Handle one update and send its replies; the chat's next update waits its turn."""

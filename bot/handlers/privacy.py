@@ -4,16 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from bot.core.context import Context
 from bot.core.messages import Option
 from bot.core.routes import ANYONE, Payload, Routes
-from bot.delivery.outbox import cancel_pending
+from bot.delivery.outbox import cancel_pending, drop_photos
 from bot.handlers import texts as t
 from bot.handlers.menu import show_menu
 from bot.scheduling.nudges import cancel_nudges
-from bot.storage.models import AuditLog, Household, Identity, LessonProgress, LinkCode, QuizAnswer
+from bot.storage.models import (
+    AuditLog,
+    Household,
+    Identity,
+    LessonProgress,
+    LinkCode,
+    OfflineLearning,
+    QuizAnswer,
+)
 from bot.storage.participation import recompute, recount_members
 from bot.storage.self_declared import anonymise_own, drop_own_unused
 from bot.storage.tickets import delete_tickets_of
@@ -68,6 +76,7 @@ async def on_delete(ctx: Context) -> None:
     await cancel_pending(session, user.id)
     await session.execute(delete(Identity).where(Identity.user_id == user.id))
     await delete_tickets_of(session, user.id)
+    await _delete_certificates(ctx)
     user.display_name = None
     user.cohort = None
     user.village_id = None
@@ -85,6 +94,18 @@ async def on_delete(ctx: Context) -> None:
     )
     ctx.clear()
     ctx.say(t.DELETED)
+
+
+async def _delete_certificates(ctx: Context) -> None:
+    """Delete the certificate pictures the person sent: the files, and the heads' copies."""
+    records = await ctx.session.scalars(
+        select(OfflineLearning).where(OfflineLearning.user_id == ctx.user.id)
+    )
+    for record in records:
+        if record.photo is not None and ctx.media is not None:
+            ctx.media.delete(record.photo)
+        record.photo = None
+        await drop_photos(ctx.session, f"declared:{record.id}:")
 
 
 @routes.command("nhacnho", "nhac nho")

@@ -244,12 +244,33 @@ DECLARE_ASK = (
 )
 DECLARE_TOO_SHORT = "Bạn gõ tên khoá học rõ hơn một chút (ít nhất 3 chữ cái) giúp mình nhé."
 DECLARE_PHOTO = (
-    "Bạn có ảnh giấy chứng nhận hoàn thành khoá học không? Nếu có, bạn cho trưởng thôn xem "
-    "khi trưởng thôn hỏi nhé."
+    "📷 Bạn gửi ảnh chụp giấy chứng nhận hoàn thành khoá học vào đây nhé (chụp rõ chữ, "
+    "ảnh dưới 5 MB). Trưởng thôn sẽ xem ảnh khi xác nhận.\n"
+    'Không có ảnh thì gõ "bỏ qua".'
 )
-DECLARE_PHOTO_YES = "Có, tôi có ảnh chứng nhận"
-DECLARE_PHOTO_NO = "Không có ảnh"
+DECLARE_PHOTO_SKIP = "Bỏ qua, không có ảnh"
+DECLARE_PHOTO_WAITING = (
+    'Mình đang chờ ảnh giấy chứng nhận. Bạn bấm 📎 để gửi ảnh, hoặc gõ "bỏ qua" nếu không có ảnh.'
+)
+DECLARE_NOT_IMAGE = (
+    "Mình chỉ nhận ảnh chụp giấy chứng nhận thôi (không nhận nhãn dán, tin nhắn thoại hay tệp "
+    'khác) 🙏. Bạn gửi một ảnh chụp, hoặc gõ "bỏ qua" nếu không có ảnh.'
+)
+DECLARE_PHOTO_TOO_BIG = (
+    "Ảnh này lớn quá (trên 5 MB), mình chưa nhận được 🙏. Bạn chụp lại hoặc gửi ảnh nhỏ hơn "
+    '(gửi dạng ảnh, không gửi dạng tệp), hoặc gõ "bỏ qua" nếu không có ảnh.'
+)
+DECLARE_PHOTO_FAILED = (
+    "⚠️ Mình chưa lưu được ảnh chứng nhận (đường truyền có trục trặc). Khoá học của bạn vẫn đã "
+    'được ghi. Bạn gửi lại ảnh ngay bây giờ nhé, hoặc gõ "bỏ qua" nếu không gửi nữa.'
+)
+DECLARE_PHOTO_GIVE_UP = "Thôi, không gửi ảnh nữa"
 DECLARE_WITH_PHOTO = "có ảnh chứng nhận"
+DECLARE_PHOTO_SAVED = "📷 Đã lưu ảnh giấy chứng nhận để trưởng thôn xem."
+DECLARE_PHOTO_ADDED = '✅ Đã lưu ảnh chứng nhận cho khoá học "{course}" và gửi trưởng thôn xem.'
+DECLARE_NO_PHOTO_KEPT = (
+    '✅ Khoá học "{course}" vẫn được ghi (không có ảnh). Trưởng thôn sẽ xác nhận.'
+)
 DECLARE_SENT = (
     '✅ Đã ghi: bạn học xong "{course}". Trưởng thôn sẽ xác nhận; sau đó hộ của bạn được tính '
     "là hộ tham gia học tập số."
@@ -260,3 +281,8 @@ DECLARE_TOO_MANY = (
     "rồi khai báo thêm nhé."
 )
 DECLARE_HEAD_TOLD = "🎓 Hộ {head} báo đã học xong: {course}. Gõ /chuahoc để xác nhận."
+DECLARE_HEAD_PHOTO = (
+    "🎓 Hộ {head} báo đã học xong: {course}. Ảnh giấy chứng nhận ở trên (hoặc kèm theo).\n"
+    "Anh/chị xem ảnh rồi bấm xác nhận, hoặc gõ /chuahoc để xem cả danh sách."
+)
+DECLARE_HEAD_CONFIRM = "✅ Xác nhận hộ này đã học"

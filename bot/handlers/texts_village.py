@@ -94,6 +94,7 @@ NOT_LEARNING_NOTE = (
 )
 CONFIRM_HOUSEHOLD_LABEL = "✅ Xác nhận hộ mới: {head}"
 CONFIRM_COURSE_LABEL = "✅ Xác nhận đã học: {head} — {course}"
+WITH_PHOTO = " 📷"  # the resident sent a certificate picture (shown with the notice)
 HOUSEHOLD_CONFIRMED = "✅ Đã xác nhận hộ {head} thuộc thôn. Hộ được tính khi có người học."
 COURSE_CONFIRMED = "✅ Đã xác nhận hộ {head} học trên nền tảng khác. Hộ được tính là có người học."
 GONE = "Mục này không còn nữa (có thể đã được xác nhận hoặc xoá)."

@@ -134,7 +134,12 @@ async def _entries(ctx: Context, village_id: int) -> list[Entry]:
     return [
         *(Entry("hh", h.id, t.CONFIRM_HOUSEHOLD_LABEL.format(head=h.head_name)) for h in pending),
         *(
-            Entry("dh", d.id, t.CONFIRM_COURSE_LABEL.format(head=h.head_name, course=d.note))
+            Entry(
+                "dh",
+                d.id,
+                t.CONFIRM_COURSE_LABEL.format(head=h.head_name, course=d.note)
+                + (t.WITH_PHOTO if d.photo else ""),
+            )
             for d, h in declared
         ),
         *(Entry("visit", h.id, household_label(h)) for h in visit),

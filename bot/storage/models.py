@@ -346,6 +346,9 @@ class OfflineLearning(Base):
         String(10), default="class", server_default="class"
     )  # class | platform
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The certificate picture the resident sent: a file name in the media directory (random,
+    # not guessable); /xoadulieu deletes the file and this reference.
+    photo: Mapped[str | None] = mapped_column(String(100))
 
 
 class OutboxMessage(Base):

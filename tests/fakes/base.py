@@ -340,7 +340,14 @@ class FakeApiServer(abc.ABC):
             self._hold_change.clear()
             await self._hold_change.wait()
 
+    def _serve_file(self, request: web.Request) -> web.Response | None:
+        """Answer a file download (not an API call); None: the path is not a file's."""
+        return None
+
     async def _handle(self, request: web.Request) -> web.Response:
+        served = self._serve_file(request)
+        if served is not None:
+            return served
         match = _PATH.fullmatch(request.path)
         if match is None:
             return self._answer_error(ApiError(404, "Not Found"))

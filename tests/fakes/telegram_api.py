@@ -10,6 +10,8 @@ import time
 from collections import Counter
 from typing import Any
 
+from aiohttp import web
+
 from tests.fakes.base import (
     USE_CONFIGURED,
     ApiError,
@@ -174,6 +176,9 @@ class FakeTelegram(FakeApiServer):
         self._open_callbacks: set[str] = set()
         self._callback_counter = 0
         self._file_counter = 0
+        # Files users sent: file_id -> (file_path, bytes), served by getFile and /file/bot…/.
+        self._files: dict[str, tuple[str, bytes]] = {}
+        self.downloads: list[str] = []  # file paths the bot downloaded
 
         # Update delivery.
         self._update_id = 0
@@ -202,6 +207,7 @@ class FakeTelegram(FakeApiServer):
             "editmessagereplymarkup": self._edit_message_reply_markup,
             "deletemessage": self._delete_message,
             "answercallbackquery": self._answer_callback_query,
+            "getfile": self._get_file,
         }
 
     # --- what users do --------------------------------------------------------------------------
@@ -215,8 +221,14 @@ class FakeTelegram(FakeApiServer):
         chat_id: int | None = None,
         first_name: str = "Dân",
         edited: bool = False,
+        image: bytes | None = None,
+        file_size: int | None = None,
     ) -> dict:
-        """A user writes to the bot (or edits their last message); returns the update."""
+        """A user writes to the bot (or edits their last message); returns the update.
+
+        A "photo" (or an "image_document", a picture sent as a file) carries `image` as its
+        content, downloadable through getFile; `file_size` overrides the size Telegram reports.
+        """
         user = self._user(user_id, first_name)
         if chat_type == "private":
             chat_id = user_id if chat_id is None else chat_id
@@ -236,7 +248,7 @@ class FakeTelegram(FakeApiServer):
         message: JsonDict = {"message_id": message_id, "from": user, "chat": chat, "date": now}
         if edited:
             message["edit_date"] = now
-        message.update(self._content(kind, text))
+        message.update(self._content(kind, text, image, file_size))
         return self._push({"edited_message" if edited else "message": message})
 
     def push_callback(self, user_id: int, message_id: int, data: str) -> dict:
@@ -413,7 +425,17 @@ class FakeTelegram(FakeApiServer):
         self._file_counter += 1
         return f"{prefix}-{self._file_counter:06d}", f"u{prefix}{self._file_counter:06d}"
 
-    def _content(self, kind: str, text: str | None) -> JsonDict:
+    def _keep_file(self, file_id: str, folder: str, suffix: str, data: bytes) -> None:
+        """Make a file the user sent downloadable (its path is as opaque as Telegram's)."""
+        self._files[file_id] = (f"{folder}/file_{len(self._files)}{suffix}", data)
+
+    def _content(
+        self,
+        kind: str,
+        text: str | None,
+        image: bytes | None = None,
+        file_size: int | None = None,
+    ) -> JsonDict:
         """The kind-specific part of a user's message."""
         if kind == "text":
             if text is None:
@@ -440,6 +462,12 @@ class FakeTelegram(FakeApiServer):
                     for w, h in sizes
                 ]
             }
+            largest = content["photo"][-1]
+            if image is not None:
+                largest["file_size"] = len(image)
+                self._keep_file(largest["file_id"], "photos", ".jpg", image)
+            if file_size is not None:
+                largest["file_size"] = file_size
         elif kind == "sticker":
             file_id, unique = self._file_ids("CAAC")
             content = {
@@ -466,6 +494,19 @@ class FakeTelegram(FakeApiServer):
                     "file_size": 12000,
                 }
             }
+        elif kind == "image_document":
+            file_id, unique = self._file_ids("BQAC")
+            data = image or b""
+            content = {
+                "document": {
+                    "file_id": file_id,
+                    "file_unique_id": unique,
+                    "file_name": "chung-nhan.jpg",
+                    "mime_type": "image/jpeg",
+                    "file_size": len(data) if file_size is None else file_size,
+                }
+            }
+            self._keep_file(file_id, "documents", ".jpg", data)
         elif kind == "location":
             return {"location": {"latitude": 21.0285, "longitude": 105.8542}}
         elif kind == "document":
@@ -876,6 +917,34 @@ class FakeTelegram(FakeApiServer):
             document=None if uploaded else document,
         )
         return message
+
+    async def _get_file(self, params: JsonDict) -> JsonDict:
+        """getFile: the file's path for /file/bot<token>/<file_path>; unknown ids are refused."""
+        file_id = params.get("file_id")
+        if not isinstance(file_id, str) or not file_id:
+            raise _bad("file_id is required")
+        found = self._files.get(file_id)
+        if found is None:
+            raise _bad("invalid file_id")
+        path, data = found
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_size": len(data),
+            "file_path": path,
+        }
+
+    def _serve_file(self, request: web.Request) -> web.Response | None:
+        prefix = f"/file/bot{self.token}/"
+        if not request.path.startswith("/file/"):
+            return None
+        path = request.path[len(prefix) :] if request.path.startswith(prefix) else None
+        for known, data in self._files.values():
+            if path == known:
+                self.downloads.append(known)
+                self._bump()
+                return web.Response(body=data, content_type="application/octet-stream")
+        return web.Response(status=404, text="Not Found")
 
     async def _send_chat_action(self, params: JsonDict) -> bool:
         chat_id = self._chat(params)

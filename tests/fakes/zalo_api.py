@@ -10,6 +10,8 @@ import time
 from collections import deque
 from typing import Any
 
+from aiohttp import web
+
 from tests.fakes.base import (
     ERROR_DESCRIPTIONS,
     NO_RESULT,
@@ -79,6 +81,9 @@ class FakeZalo(FakeApiServer):
         self._names: dict[str, str] = {}
         self._texts: dict[str, list[str]] = {}
         self._message_ids: set[str] = set()
+        # Pictures users sent, served at the event's `photo` URL (the platform's CDN).
+        self._images: dict[str, bytes] = {}
+        self.downloads: list[str] = []  # CDN paths the bot downloaded
 
         # Event delivery.
         self._pending: deque[JsonDict] = deque()
@@ -101,9 +106,18 @@ class FakeZalo(FakeApiServer):
         """A user sends a text message to the bot; returns the event (the `result` part)."""
         return self._push(self._event(EVENT_TEXT, user_id, {"text": text}, display_name))
 
-    def push_image(self, user_id: str, *, caption: str = "") -> dict:
-        """A user sends a photo (a CDN URL) with an optional caption."""
-        photo = f"https://photo-zalo.example/jpg/{secrets.token_hex(8)}.jpg"
+    def push_image(self, user_id: str, *, caption: str = "", image: bytes | None = None) -> dict:
+        """A user sends a photo (a CDN URL) with an optional caption.
+
+        With `image`, the URL is served by this fake (its CDN) and returns those bytes;
+        without, it points at a CDN the test cannot reach.
+        """
+        name = f"{secrets.token_hex(8)}.jpg"
+        if image is None:
+            photo = f"https://photo-zalo.example/jpg/{name}"
+        else:
+            self._images[f"/cdn/jpg/{name}"] = image
+            photo = f"{self.base_url.removesuffix('/bot')}/cdn/jpg/{name}"
         content = {"photo": photo, "caption": caption}
         return self._push(self._event(EVENT_IMAGE, user_id, content))
 
@@ -204,6 +218,16 @@ class FakeZalo(FakeApiServer):
             "date": _now_ms(),
         }
         return {"event_name": event_name, "message": message}
+
+    def _serve_file(self, request: web.Request) -> web.Response | None:
+        if not request.path.startswith("/cdn/"):
+            return None
+        data = self._images.get(request.path)
+        if data is None:
+            return web.Response(status=404, text="Not Found")
+        self.downloads.append(request.path)
+        self._bump()
+        return web.Response(body=data, content_type="image/jpeg")
 
     # --- internals: validation ------------------------------------------------------------------
     def _chat(self, params: JsonDict) -> str:

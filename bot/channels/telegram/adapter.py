@@ -51,7 +51,8 @@ from bot.channels.base import (
 from bot.channels.platform import PlatformChannel
 from bot.channels.split import split_text
 from bot.core.commands import menu_for
-from bot.core.messages import STALE, Inbound, Outcome, Reply
+from bot.core.files import FileTooBig, FileUnavailable
+from bot.core.messages import STALE, FileRef, Inbound, Outcome, Reply
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -328,7 +329,21 @@ class TelegramChannel(PlatformChannel):
             kind=kind,
             display_name=message.from_user.full_name,
             update_key=key,
+            file=_picture(message, self.name),
         )
+
+    async def fetch_file(self, ref: FileRef, limit: int) -> bytes:
+        """Fetch a picture: getFile, then the download path /file/bot<token>/<file_path>."""
+        try:
+            found = await self.bot_api.get_file(ref.ref)
+            if found.file_size is not None and found.file_size > limit:
+                raise FileTooBig()
+            data = bytes(await found.download_as_bytearray())
+        except TelegramError as error:
+            raise FileUnavailable(type(error).__name__) from error
+        if len(data) > limit:
+            raise FileTooBig()
+        return data
 
     async def _settle_callback(self, update: Update, refused: bool) -> None:
         """Answer the button press and remove the buttons (best effort: only the moment counts)."""
@@ -422,6 +437,17 @@ def _readable(update: Update) -> bool:
 
 def _named(user: TelegramUser | None) -> bool:
     return user is not None and isinstance(user.first_name, str)
+
+
+def _picture(message: Message, channel: str) -> FileRef | None:
+    """The largest size of a photo, or an image sent as a file; None for anything else."""
+    if message.photo:
+        largest = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
+        return FileRef(channel, largest.file_id, largest.file_size, "image/jpeg")
+    document = message.document
+    if document is not None and (document.mime_type or "").startswith("image/"):
+        return FileRef(channel, document.file_id, document.file_size, document.mime_type)
+    return None
 
 
 def _has_content(message: Message) -> bool:

@@ -21,7 +21,8 @@ from bot.channels.base import ChannelHost, ChannelSetupError, numbered
 from bot.channels.platform import PlatformChannel
 from bot.channels.split import split_text
 from bot.channels.zalo.api import ZaloApi, ZaloError, translate
-from bot.core.messages import Inbound, Reply
+from bot.core.files import FileTooBig, FileUnavailable, image_suffix
+from bot.core.messages import FileRef, Inbound, Reply
 from bot.media import MediaStore
 
 log = logging.getLogger(__name__)
@@ -155,6 +156,14 @@ class ZaloChannel(PlatformChannel):
             # The platform hides the content (a protected user); note it, never the content.
             log.info("zalo unsupported message", extra={"chat_id": chat_id})
         text = message.get("text") if kind == "text" else None
+        photo = (
+            message.get("photo") if event.get("event_name") == "message.image.received" else None
+        )
+        picture = (
+            FileRef(self.name, photo)
+            if isinstance(photo, str) and photo.startswith(("https://", "http://"))
+            else None
+        )
         return Inbound(
             channel=self.name,
             external_id=user_id[:64],
@@ -163,7 +172,28 @@ class ZaloChannel(PlatformChannel):
             kind=kind,
             display_name=str(sender.get("display_name") or "")[:120] or None,
             update_key=_event_key(user_id, message, event),
+            file=picture,
         )
+
+    async def fetch_file(self, ref: FileRef, limit: int) -> bytes:
+        """Fetch a picture from the URL of an image message, reading no more than `limit`."""
+        http = self._http
+        if http is None:
+            raise FileUnavailable("channel not started")
+        try:
+            async with http.get(ref.ref, allow_redirects=True) as response:
+                if response.status != 200:
+                    raise FileUnavailable(f"HTTP {response.status}")
+                if (response.content_length or 0) > limit:
+                    raise FileTooBig()
+                data = bytearray()
+                async for chunk in response.content.iter_chunked(64 * 1024):
+                    data += chunk
+                    if len(data) > limit:
+                        raise FileTooBig()
+                return bytes(data)
+        except aiohttp.ClientError as error:
+            raise FileUnavailable(type(error).__name__) from error
 
     # --- sending ----------------------------------------------------------------------------
     def _link(self, data: bytes, content_type: str, filename: str) -> str | None:
@@ -180,11 +210,14 @@ class ZaloChannel(PlatformChannel):
         """Send one reply: options as a numbered list, text split at 2,000 characters."""
         text = numbered(reply)
         if reply.photo is not None:
-            url = self._link(reply.photo, "image/png", reply.filename or "bieudo.png")
+            suffix = image_suffix(reply.photo) or ".png"
+            kind = {".jpg": "jpeg"}.get(suffix, suffix[1:])
+            url = self._link(reply.photo, f"image/{kind}", reply.filename or f"anh{suffix}")
             if url is not None:
-                caption = reply.text if len(reply.text) <= MAX_TEXT else ""
+                # The caption carries the numbered choices too (Zalo has no buttons).
+                caption = text if len(text) <= MAX_TEXT else ""
                 sent = await self._call(chat_id, "sendPhoto", photo=url, caption=caption)
-                if caption or not reply.text.strip():
+                if caption or not text.strip():
                     return _ref(sent)
             else:
                 text = f"{text}\n\n{NO_PHOTO}"
