@@ -8,7 +8,7 @@ from bot import formats as f
 from bot.stats import texts_standing as t
 from bot.stats.coverage import CommuneCoverage, VillageCoverage, households_needed
 
-TIE_NAMES = 3  # villages sharing the place named in full, the rest counted
+TIE_NAMES = 2  # up to this many villages sharing the place are named, more are counted
 
 
 @dataclass(frozen=True)
@@ -60,9 +60,10 @@ def rank_text(standing: Standing, *, head: bool = False) -> str:
         )
     tie = ""
     if standing.tied_with:
-        names = list(standing.tied_with[:TIE_NAMES])
-        rest = len(standing.tied_with) - len(names)
-        others = ", ".join(names) + (f" và {rest} thôn khác" if rest else "")
+        if len(standing.tied_with) <= TIE_NAMES:
+            others = " và ".join(standing.tied_with)
+        else:
+            others = t.RANK_TIE_MANY.format(count=len(standing.tied_with))
         tie = t.RANK_TIE.format(others=others)
     text = t.RANK.format(village=village.name, rank=standing.rank, ranked=standing.ranked, tie=tie)
     if standing.unranked:

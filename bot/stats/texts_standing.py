@@ -4,6 +4,7 @@ from __future__ import annotations
 
 RANK = "🏆 {village} đứng thứ {rank}/{ranked} trong xã{tie} (xếp theo tỷ lệ hộ có người học)."
 RANK_TIE = ", đồng hạng với {others}"
+RANK_TIE_MANY = "{count} thôn khác"
 UNRANKED_OTHERS = (
     "({count} thôn chưa khai báo tổng số hộ hoặc có số liệu cần kiểm tra nên chưa được xếp hạng.)"
 )
