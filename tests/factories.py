@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import ROOT
@@ -168,3 +168,44 @@ async def grant(
     if "nhận vai trò" in chat.text and "Bạn có đồng ý không?" in chat.text:
         await chat.press("Đồng ý, nhận vai trò")  # never consented: asked first
     assert "Bạn đã được giao vai trò" in chat.text, chat.text
+
+
+async def add_participating(
+    sessions: async_sessionmaker[AsyncSession],
+    village: str,
+    count: int,
+    since: str = "2026-11-01T09:00+07:00",
+) -> None:
+    """Add `count` roster households taking part since `since` (local time) to a village."""
+    from datetime import datetime
+
+    from bot.text import fold
+
+    at = datetime.fromisoformat(since)
+    async with transaction(sessions) as session:
+        row = await session.scalar(select(Village).where(Village.name == village))
+        assert row is not None
+        known = await session.scalar(
+            select(func.count()).select_from(Household).where(Household.village_id == row.id)
+        )
+        for n in range(int(known or 0), int(known or 0) + count):
+            session.add(
+                Household(
+                    village_id=row.id,
+                    code=f"T-{n:04d}",
+                    head_name=f"Hộ thử {n}",
+                    head_name_folded=fold(f"Hộ thử {n}"),
+                    source="roster",
+                    participating_since=at,
+                )
+            )
+
+
+async def set_total(
+    sessions: async_sessionmaker[AsyncSession], village: str, total: int | None
+) -> None:
+    """Declare a village's household total (None: not declared)."""
+    async with transaction(sessions) as session:
+        row = await session.scalar(select(Village).where(Village.name == village))
+        assert row is not None
+        row.households_total = total

@@ -86,6 +86,11 @@ def test_demo_journey_then_stats_show_the_household(tmp_path: Path) -> None:
     assert village["households_participating"] == 1
     assert village["coverage_pct"] == 0.3  # 1 of 320
     assert village["met"] is False
+    # Ranked by coverage: the four villages at 0% share the second place; no total, no place.
+    ranks = {v["name"]: v["rank"] for v in commune["villages"]}
+    assert ranks["Thôn Đồng Tâm"] == 1
+    assert {ranks[n] for n in ("Thôn Tân Tiến", "Thôn Hòa Bình", "Thôn Đoàn Kết")} == {2}
+    assert ranks["Thôn Mới"] is None
 
     again = hocvuso("demo", cwd=tmp_path, stdin="")  # seeding twice changes nothing
     assert again.returncode == 0

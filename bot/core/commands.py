@@ -21,6 +21,7 @@ VILLAGE_HEAD = [
     ("sohodan", "Khai báo tổng số hộ"),
     ("hoctructiep", "Ghi nhận lớp học trực tiếp"),
     ("nopbaocao", "Nộp báo cáo"),
+    ("bantin", "Bật/tắt bản tin thứ Hai của thôn"),
     ("web", "Bảng theo dõi trên web"),
     ("hanbaocao", "Hạn báo cáo"),
     ("hoidap", "Câu hỏi của người dân"),

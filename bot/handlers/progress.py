@@ -8,14 +8,16 @@ from bot.core.context import Context
 from bot.core.routes import Routes
 from bot.handlers import texts as t
 from bot.handlers.menu import show_menu
-from bot.storage.models import Household, LessonProgress
+from bot.stats.coverage import commune_coverage
+from bot.stats.standing import standing_of, standing_text
+from bot.storage.models import Household, LessonProgress, Village
 
 routes = Routes()
 
 
 @routes.command("ketqua", "ket qua")
 async def results(ctx: Context) -> None:
-    """Show lessons done with scores, lessons started, and whether the household counts."""
+    """Show lessons done, whether the household counts, and where the village stands."""
     rows = list(
         await ctx.session.scalars(
             select(LessonProgress).where(LessonProgress.user_id == ctx.user.id)
@@ -47,5 +49,11 @@ async def results(ctx: Context) -> None:
         parts.append(t.RESULTS_COUNTED.format(head=household.head_name))
     else:
         parts.append(t.RESULTS_NOT_COUNTED)
+    village = await ctx.session.get(Village, ctx.user.village_id) if ctx.user.village_id else None
+    if village is not None:
+        [coverage] = await commune_coverage(ctx.session, [village.commune_id])
+        standing = standing_of(coverage, village.id)
+        if standing is not None:
+            parts.append(standing_text(standing))
     ctx.say("\n\n".join(parts))
     await show_menu(ctx)

@@ -60,12 +60,13 @@ INVITE_CODE = (
 )
 HEAD_HELP = (
     "Lệnh của trưởng thôn:\n"
-    "/thon — số liệu của thôn so với mục tiêu 60%\n"
+    "/thon — số liệu của thôn so với mục tiêu 60%, thôn đứng thứ mấy trong xã\n"
     "/chuahoc — các hộ chưa có ai học, và hộ mới, khoá học chờ xác nhận\n"
     "/sohodan — khai báo tổng số hộ của thôn\n"
     "/hoctructiep — ghi nhận nhiều hộ dự lớp học trực tiếp cùng lúc\n"
     "/nopbaocao — nộp báo cáo ngay trong tin nhắn\n"
-    "/hanbaocao — xem hạn báo cáo"
+    "/hanbaocao — xem hạn báo cáo\n"
+    "/bantin — bật/tắt bản tin 8 giờ sáng thứ Hai (thứ hạng, hộ mới, hộ còn cần thêm)"
 )
 
 VILLAGE = (
@@ -185,3 +186,15 @@ ROLE_REVOKED_NOTICE = (
     "Vai trò {role} ({scope}) của bạn đã được thu hồi. Bạn vẫn học và giữ kết quả như người "
     "dân. Nếu có nhầm lẫn, bạn liên hệ cán bộ xã nhé."
 )
+
+# The weekly digest switch (/bantin, bot/handlers/village_digest.py).
+DIGEST_ASK = (
+    "📰 Bản tin thứ Hai (8 giờ sáng mỗi thứ Hai: thứ hạng của thôn, số hộ mới có người học "
+    "trong tuần, số hộ còn cần thêm) đang {state}. Anh/chị muốn thế nào?"
+)
+DIGEST_STATE_ON = "bật"
+DIGEST_STATE_OFF = "tắt"
+DIGEST_TURN_ON = "🔔 Bật bản tin"
+DIGEST_TURN_OFF = "🔕 Tắt bản tin"
+DIGEST_ON = "🔔 Đã bật bản tin thứ Hai. Bản tin đến lúc 8 giờ sáng mỗi thứ Hai."
+DIGEST_OFF = "🔕 Đã tắt bản tin thứ Hai. Gõ /bantin để bật lại bất cứ lúc nào."

@@ -14,7 +14,14 @@ from bot.core.routes import Payload, Routes, roles
 from bot.handlers import texts_village as t
 from bot.handlers.notify import tell_staff
 from bot.handlers.paging import page_number, page_of
-from bot.stats.coverage import SOURCE_NAMES, SOURCES, VillageCoverage, commune_coverage
+from bot.stats.coverage import (
+    SOURCE_NAMES,
+    SOURCES,
+    CommuneCoverage,
+    VillageCoverage,
+    commune_coverage,
+)
+from bot.stats.standing import rank_text, standing_of
 from bot.storage.models import AuditLog, Commune, Household, OfflineLearning, Village
 from bot.storage.participation import mark_participating, recompute
 
@@ -50,14 +57,20 @@ class ClassStep(Payload, prefix="lop"):
 
 async def village_of(ctx: Context) -> tuple[Village, Commune, VillageCoverage]:
     """Return the head's village, its commune and its figures."""
+    village, commune, coverage = await _village_and_commune(ctx)
+    row = next(v for v in coverage.villages if v.id == village.id)
+    return village, commune, row
+
+
+async def _village_and_commune(ctx: Context) -> tuple[Village, Commune, CommuneCoverage]:
+    """Return the head's village, its commune and the commune's figures."""
     village = await ctx.session.get(Village, ctx.user.scope_village_id or 0)
     if village is None:
         raise LookupError("village head without a village")
     commune = await ctx.session.get(Commune, village.commune_id)
     assert commune is not None
     [coverage] = await commune_coverage(ctx.session, [commune.id])
-    row = next(v for v in coverage.villages if v.id == village.id)
-    return village, commune, row
+    return village, commune, coverage
 
 
 def sources_text(by_source: dict[str, int]) -> str:
@@ -70,16 +83,19 @@ def sources_text(by_source: dict[str, int]) -> str:
 
 @routes.command("thon", "so lieu thon", access=HEAD)
 async def village(ctx: Context) -> None:
-    """Show the village's figures against the 60% target (/thon)."""
-    village, commune, row = await village_of(ctx)
+    """Show the village's figures against the 60% target and its place in the commune."""
+    village, commune, coverage = await _village_and_commune(ctx)
+    standing = standing_of(coverage, village.id)
+    assert standing is not None  # the commune's figures hold every village of it
+    row = standing.village
+    needed = standing.needed
     if row.check:
         gap = t.CHECK.format(part=f.number(row.households_participating))
-    elif row.households_total:
-        need = -(-commune.target_household_pct * row.households_total // 100)
-        missing = max(0, need - row.households_participating)
-        gap = t.MET if row.met else t.GAP.format(need=f.number(missing))
+    elif needed is not None:
+        gap = t.MET if needed == 0 else t.GAP.format(need=f.number(needed))
     else:
         gap = t.NO_TOTAL
+    gap += "\n" + rank_text(standing)  # the line above says how to fix a missing total
     ctx.say(
         t.VILLAGE.format(
             village=village.name,

@@ -17,6 +17,7 @@ from bot.delivery.broadcasts import update_progress
 from bot.delivery.dispatcher import Dispatcher
 from bot.lessons.model import Curriculum
 from bot.metrics import Metrics
+from bot.scheduling.digest import enqueue_digests, plan_digests
 from bot.scheduling.nudges import curriculum_at, enqueue_nudges, plan_nudges
 from bot.scheduling.reminders import enqueue_planned, plan_deadline_reminders
 from bot.scheduling.retention import prune_expired
@@ -49,9 +50,10 @@ async def plan_now(
 ) -> int:
     """Plan what is due at `now` and put it in the outbox; return how many messages are new.
 
-    Deadline reminders for village heads and staff, and learning nudges for residents (the
-    lessons are read from the configured folder unless `curriculum` is given). The retention
-    job runs here too, hourly, on the one instance that plans.
+    Deadline reminders for village heads and staff, the weekly digest for village heads, and
+    learning nudges for residents (the lessons are read from the configured folder unless
+    `curriculum` is given). The retention job runs here too, hourly, on the one instance that
+    plans.
     """
     lessons = curriculum or curriculum_at(Settings().content_path())
     async with transaction(sessions) as session:
@@ -59,6 +61,7 @@ async def plan_now(
         planned = await plan_deadline_reminders(session, now)
         await plan_tickets(session, now)
         added = await enqueue_planned(session, planned)
+        added += await enqueue_digests(session, await plan_digests(session, now))
         return added + await enqueue_nudges(session, await plan_nudges(session, now, lessons))
 
 

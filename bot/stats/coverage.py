@@ -63,6 +63,41 @@ class VillageCoverage:
     # shows no percentage, is not "đạt" and is left out of the commune figure until fixed.
     check: bool = False
     by_source: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SOURCES, 0))
+    # Place in the commune by coverage (1 = highest; ties share a place); None for a village
+    # without a declared total or with figures to check: it is left out of the ranking.
+    rank: int | None = None
+
+
+def households_needed(row: VillageCoverage, target_pct: int) -> int | None:
+    """Return how many more households must take part to reach the target, never negative.
+
+    ceil(target% × total) − participating; None without a declared total or with figures to
+    check.
+    """
+    if not row.households_total or row.check:
+        return None
+    need = -(-target_pct * row.households_total // 100)
+    return max(0, need - row.households_participating)
+
+
+def rank_villages(villages: list[VillageCoverage]) -> None:
+    """Set each village's place by coverage: standard competition ranking ("1, 2, 2, 4").
+
+    The percentage is the one everyone reads (rounded to one decimal), so villages that show
+    the same figure share a place. Villages without a percentage are not ranked.
+    """
+    ranked = sorted(
+        (v for v in villages if v.coverage_pct is not None),
+        key=lambda v: -(v.coverage_pct or 0.0),
+    )
+    for v in villages:
+        v.rank = None
+    for index, village in enumerate(ranked):
+        previous = ranked[index - 1] if index else None
+        if previous is not None and previous.coverage_pct == village.coverage_pct:
+            village.rank = previous.rank
+        else:
+            village.rank = index + 1
 
 
 def village_figures(
@@ -248,6 +283,7 @@ async def commune_coverage(
                     ),
                 )
             )
+        rank_villages(rows)
         counted = [r for r in rows if r.households_total and not r.check]
         total = sum(r.households_total or 0 for r in counted)
         part = sum(r.households_participating for r in counted)

@@ -9,7 +9,7 @@ from bot.handlers import build_router
 from tests.factories import Chat, grant
 
 ROLES = ["unregistered", "resident", "village_head", "staff", "admin"]
-HEAD = {"thon", "chuahoc", "sohodan", "hoctructiep", "nopbaocao"}
+HEAD = {"thon", "chuahoc", "sohodan", "hoctructiep", "nopbaocao", "bantin"}
 STAFF = {"moi", "thongke", "bieudo", "xuatbaocao", "chuanop", "guitin", "vaitro", "themfaq"}
 EITHER = {"hanbaocao", "hoidap", "traloi", "web"}
 REFUSAL = "Lệnh này chỉ dành cho"
