@@ -117,6 +117,7 @@ def stats_text(report: CommuneReport) -> str:
                 pct=pct(k.pct),
                 target=k.target_pct,
                 met="đạt" if k.met else "chưa đạt",
+                source=k.source_text,
             )
             for k in report.cohorts
         ]
