@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import formats as f
 from bot import units as u
 from bot.formats import sort_key
 from bot.stats.coverage import percent, target_met
@@ -237,3 +238,16 @@ async def cohort_indicators(
             )
         )
     return found
+
+
+def cohort_sentence(cohort: CohortIndicator) -> str:
+    """One cohort indicator in a sentence, with where its figures come from."""
+    if cohort.pct is None:
+        return f"{cohort.label}: chưa có tổng số ({cohort.source_text})."
+    verdict = "đạt chỉ tiêu" if cohort.met else "chưa đạt chỉ tiêu"
+    done = "người đã học" if cohort.noun == "người" else f"{cohort.noun} đã báo cáo"
+    figures = f"{f.number(cohort.learners)}/{f.number(cohort.total)}"
+    return (
+        f"{cohort.label}: {figures} {done}, đạt {f.decimal(cohort.pct)}% "
+        f"({verdict} {cohort.target_pct}%; {cohort.source_text})."
+    )

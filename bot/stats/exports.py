@@ -13,8 +13,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bot import formats as f
 from bot.stats import layout as L
+from bot.stats.cohorts import cohort_sentence
 from bot.stats.coverage import SOURCE_NAMES, SOURCES, CommuneCoverage, VillageCoverage
-from bot.stats.report import CohortIndicator, CommuneReport, SubmissionStatus
+from bot.stats.report import CommuneReport, SubmissionStatus
 
 SUMMARY_SHEET = "Tổng hợp"
 SUMMARY_HEADERS = (
@@ -300,21 +301,8 @@ def _village_table(doc: DocxDocument, report: CommuneReport) -> None:
         ).paragraph_format.space_before = Pt(4)
 
 
-def cohort_line(cohort: CohortIndicator) -> str:
-    """One cohort indicator in a sentence, with where its figures come from."""
-    if cohort.pct is None:
-        return f"{cohort.label}: chưa có tổng số ({cohort.source_text})."
-    verdict = "đạt chỉ tiêu" if cohort.met else "chưa đạt chỉ tiêu"
-    done = "người đã học" if cohort.noun == "người" else f"{cohort.noun} đã báo cáo"
-    figures = f"{L.count_text(cohort.learners)}/{L.count_text(cohort.total)}"
-    return (
-        f"{cohort.label}: {figures} {done}, đạt {L.pct_text(cohort.pct)}% "
-        f"({verdict} {cohort.target_pct}%; {cohort.source_text})."
-    )
-
-
 def _cohort_lines(report: CommuneReport) -> list[str]:
-    return [cohort_line(cohort) for cohort in report.cohorts]
+    return [cohort_sentence(cohort) for cohort in report.cohorts]
 
 
 def commune_report_docx(report: CommuneReport) -> bytes:
