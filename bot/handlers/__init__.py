@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.core.router import Router
 from bot.handlers import (
+    awards,
     broadcast,
     community_class,
     declared,
@@ -37,6 +38,7 @@ MODULES = (
     roles,
     village_head,
     staff,
+    awards,
     broadcast,
     web_board,
 )
