@@ -126,7 +126,8 @@ async def show_list(ctx: Context, year: int, number: int, note: str = "") -> Non
     )
     options = page.options(
         lambda p: Option(
-            f"{t.MARKS[p.decision].split()[0]} {_short(p.name)}",
+            f"{t.MARKS[p.decision].split()[0]} {_short(p.name)} · "
+            + t.ORIGIN_TAGS.get(p.key.partition(":")[0], ""),
             AwardOpen(year, *parts_of(p.key)).pack(),
         ),
         lambda n: AwardPage(year, n).pack(),

@@ -19,6 +19,13 @@ DETAIL = (
     "🏅 {who}\nThành tích: {achievement}\nCăn cứ: {evidence}\nHiện tại: {mark}\n\n"
     "Xã có đề nghị khen thưởng không?"
 )
+# A short tag after the name on a button, so two proposals for one village differ.
+ORIGIN_TAGS = {
+    "nom": "đơn vị đề nghị",
+    "reach": "đạt mục tiêu",
+    "gain": "tăng nhiều",
+    "cohort": "đạt chỉ tiêu",
+}
 PROPOSE = "✅ Đề nghị"
 DECLINE = "✖️ Không đề nghị"
 UNDECIDE = "⏳ Để sau (chưa xét)"
