@@ -209,3 +209,89 @@ async def set_total(
         row = await session.scalar(select(Village).where(Village.name == village))
         assert row is not None
         row.households_total = total
+
+
+async def add_unit(
+    sessions: async_sessionmaker[AsyncSession],
+    commune_id: int,
+    name: str,
+    kind: str = "co_quan",
+    members_total: int = 0,
+) -> int:
+    """Create a reporting unit (agency, school, enterprise…) and return its id."""
+    from bot.storage.models import Unit
+    from bot.text import fold
+
+    async with transaction(sessions) as session:
+        unit = Unit(
+            commune_id=commune_id,
+            kind=kind,
+            name=name,
+            name_folded=fold(name),
+            members_total=members_total,
+        )
+        session.add(unit)
+        await session.flush()
+        return unit.id
+
+
+async def add_unit_report(
+    sessions: async_sessionmaker[AsyncSession],
+    unit_id: int,
+    year: int,
+    *,
+    learned: int | None,
+    total: int | None = None,
+    classes: int | None = None,
+    results: str = "",
+    initiatives: str = "",
+    nominations: list[dict[str, str]] | None = None,
+    submitted_at: str = "",
+) -> int:
+    """Store a unit's report for `year` (as the unit report conversation would); its id."""
+    from datetime import datetime
+
+    from bot.storage.models import Deadline, Unit, UnitReport
+
+    async with transaction(sessions) as session:
+        unit = await session.get(Unit, unit_id)
+        assert unit is not None
+        deadline = await session.scalar(
+            select(Deadline).where(Deadline.commune_id == unit.commune_id).order_by(Deadline.id)
+        )
+        assert deadline is not None
+        report = UnitReport(
+            unit_id=unit_id,
+            deadline_id=deadline.id,
+            year=year,
+            submitted_at=datetime.fromisoformat(submitted_at or f"{year}-12-01T09:00+07:00"),
+            members_total=unit.members_total if total is None else total,
+            members_learned=learned,
+            classes_held=classes,
+            results=results,
+            initiatives=initiatives,
+            nominations=nominations or [],
+        )
+        session.add(report)
+        await session.flush()
+        return report.id
+
+
+async def households_joined(
+    sessions: async_sessionmaker[AsyncSession], village: str, *dates: str
+) -> None:
+    """Add households of a village taking part since the given ISO datetimes."""
+    from datetime import datetime
+
+    row = await village_named(sessions, village)
+    async with transaction(sessions) as session:
+        for i, when in enumerate(dates):
+            session.add(
+                Household(
+                    village_id=row.id,
+                    code=f"J-{row.id}-{i}-{when[:10]}",
+                    head_name=f"Hộ {i} {when[:10]}",
+                    head_name_folded=f"ho {i} {when[:10]}",
+                    participating_since=datetime.fromisoformat(when),
+                )
+            )

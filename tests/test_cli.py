@@ -309,3 +309,81 @@ def test_content_gaps_lists_unanswered_questions_without_numbers(tmp_path: Path)
     assert listed[1].split(None, 1) == ["2", "thoi tiet ngay mai the nao"]  # grouped, first
     assert listed[2].split(None, 1) == ["1", "goi so mua xe may tra gop"]
     assert "0912" not in gaps.stdout
+
+
+def test_emulation_awards_and_period_reports_from_the_shell(tmp_path: Path) -> None:
+    import asyncio
+
+    import docx
+    import openpyxl
+
+    from bot.storage import db
+    from tests.factories import add_unit, add_unit_report
+
+    assert hocvuso("demo", cwd=tmp_path).returncode == 0
+    hocvuso("commune", "set", "--cbcc-total", "56", cwd=tmp_path)
+    before = json.loads(hocvuso("stats", "--format", "json", cwd=tmp_path).stdout)
+    [cohort] = before["communes"][0]["cohorts"]
+    assert cohort == {
+        "cohort": "can_bo",
+        "label": "Cán bộ, công chức, viên chức",
+        "total": 56,
+        "learned": 0,
+        "pct": 0.0,
+        "target": 80,
+        "met": False,
+        "source": "bot",
+        "source_text": "theo người học trên trợ lý (người dân tự chọn nhóm)",
+    }
+
+    async def units() -> None:
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+
+        engine = db.make_engine(f"sqlite+aiosqlite:///{tmp_path / 'hocvuso.db'}")
+        sessions = db.make_sessionmaker(engine)
+        year = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).year
+        unit = await add_unit(sessions, 1, "UBND xã Kim Thành", "co_quan", 40)
+        await add_unit_report(
+            sessions,
+            unit,
+            year,
+            learned=36,
+            results="Cải cách hành chính số",
+            nominations=[{"kind": "ca_nhan", "name": "=1+1", "achievement": "Dạy 5 lớp"}],
+            submitted_at=f"{year}-01-02T09:00+07:00",
+        )
+        await engine.dispose()
+
+    asyncio.run(units())
+    after = json.loads(hocvuso("stats", "--format", "json", cwd=tmp_path).stdout)
+    by = {k["cohort"]: k for k in after["communes"][0]["cohorts"]}
+    assert (by["can_bo"]["learned"], by["can_bo"]["total"], by["can_bo"]["met"]) == (36, 40, True)
+    assert by["can_bo"]["source"] == "units"
+    assert by["can_bo_tham_gia"]["pct"] == 100.0
+
+    word = hocvuso("report", "--kind", "emulation", "-o", str(tmp_path / "e.docx"), cwd=tmp_path)
+    assert word.returncode == 0, word.stderr
+    paragraphs = [p.text for p in docx.Document(str(tmp_path / "e.docx")).paragraphs]
+    assert any("“Cải cách hành chính số”" in p for p in paragraphs)
+    sheet = hocvuso(
+        "report", "--kind", "awards", "-f", "xlsx", "-o", str(tmp_path / "k.xlsx"), cwd=tmp_path
+    )
+    assert sheet.returncode == 0, sheet.stderr
+    book = openpyxl.load_workbook(tmp_path / "k.xlsx")
+    cells = [c.value for row in book.active.iter_rows() for c in row]  # type: ignore[union-attr]
+    assert "Cá nhân: =1+1 (UBND xã Kim Thành)" in cells
+    assert "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG" in str(cells[0])
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    year = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).year
+    span = (str(year - 1), str(year))
+    period = hocvuso("report", "--from", span[0], "--to", span[1], "-f", "xlsx", cwd=tmp_path)
+    assert period.returncode == 0, period.stderr
+    assert f"thi-dua-{span[0]}-{span[1]}.xlsx" in period.stdout
+    wrong = hocvuso("report", "--kind", "awards", "--from", "2025", "--to", "2026", cwd=tmp_path)
+    assert wrong.returncode == 1 and "one year" in wrong.stderr
+    future = hocvuso("report", "--kind", "emulation", "--year", "2999", cwd=tmp_path)
+    assert future.returncode == 1 and "2999 has not begun" in future.stderr
+    assert "Traceback" not in future.stderr

@@ -46,7 +46,10 @@ NAV_NOTICES = "Thông báo"
 MET = "Đạt"
 NOT_MET = "Chưa đạt"
 NO_TOTAL = "chưa khai báo tổng số hộ"
-SOURCE_BOT = "Nguồn: số người học trên bot, so với tổng số khai báo của xã"
+SOURCE_NOTE = (
+    "Nguồn: báo cáo năm nay của các cơ quan, trường học, doanh nghiệp, HTX khi đã có; "
+    "nếu chưa có, số người học trên trợ lý so với tổng số khai báo của xã."
+)
 
 DOWNLOAD_XLSX = "Bảng số liệu (Excel)"
 DOWNLOAD_DOCX = "Dự thảo báo cáo (Word)"

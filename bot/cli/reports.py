@@ -60,16 +60,88 @@ async def _reports(s: Settings, commune: str | None) -> list[Any]:
         return [await build_commune_report(session, row.id, now) for row in rows]
 
 
+class ReportKind(StrEnum):
+    """What `hocvuso report` writes."""
+
+    commune = "commune"
+    emulation = "emulation"
+    awards = "awards"
+
+
+async def _emulation(
+    s: Settings, commune: str | None, kind: ReportKind, years: tuple[int, int], as_docx: bool
+) -> bytes:
+    """Build an emulation, award or period file (Word or Excel)."""
+    from bot.stats import emulation_files as files
+    from bot.stats.awards import award_proposals
+    from bot.stats.emulation import YearError, emulation_period
+    from bot.storage.models import Commune
+
+    async with build_app(s) as a, a.sessions() as session:
+        if commune is not None:
+            row = await commune_named(session, commune)
+        else:
+            rows = list(await session.scalars(select(Commune).order_by(Commune.name).limit(2)))
+            if not rows:
+                raise CliError("no commune yet: add one with `hocvuso commune add`")
+            if len(rows) > 1:
+                raise CliError("several communes: name one with --commune")
+            row = rows[0]
+        now = datetime.now(s.tz)
+        first, last = years
+        try:
+            if kind is ReportKind.awards:
+                data, proposals = await award_proposals(session, row.id, last, now)
+                if as_docx:
+                    return files.awards_docx(data, proposals)
+                return files.awards_xlsx(data, proposals)
+            period = await emulation_period(session, row.id, first, last, now)
+        except YearError as error:
+            raise CliError(f"cannot report: {error}") from None
+        for data in period:
+            typer.echo(f"Year {data.year}: figures ready", err=True)
+        if len(period) == 1:
+            one = period[0]
+            return files.emulation_docx(one) if as_docx else files.emulation_xlsx(one)
+        return files.period_docx(period) if as_docx else files.period_xlsx(period)
+
+
 @app.command("report")
 def report(
     format: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.docx,  # noqa: A002
     output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
     commune: Annotated[str | None, typer.Option(help="Commune (if there are several)")] = None,
+    kind: Annotated[
+        ReportKind,
+        typer.Option(help="commune: figures now; emulation: the year's report; awards: proposal"),
+    ] = ReportKind.commune,
+    year: Annotated[int | None, typer.Option(help="Year (default: this year)")] = None,
+    first: Annotated[
+        int | None, typer.Option("--from", help="First year of a period report")
+    ] = None,
+    last: Annotated[int | None, typer.Option("--to", help="Last year of a period report")] = None,
 ) -> None:
-    """Write the commune's report: a Word draft to sign, or the Excel tables."""
+    """Write a report: the commune's figures, the emulation report or the award proposal."""
     from bot.stats.exports import commune_report_docx, coverage_xlsx
 
     s = settings()
+    if first is not None or last is not None:
+        if kind is ReportKind.awards:
+            raise CliError("the award proposal is for one year: use --year, not --from/--to")
+        if year is not None:
+            raise CliError("use either --year or --from/--to")
+        kind = ReportKind.emulation
+    if kind is not ReportKind.commune:
+        this_year = datetime.now(s.tz).year
+        span = (first or last or year or this_year, last or first or year or this_year)
+        as_docx = format is ReportFormat.docx
+        data = run(_emulation(s, commune, kind, span, as_docx))
+        years = str(span[0]) if span[0] == span[1] else f"{span[0]}-{span[1]}"
+        name = {"emulation": "thi-dua", "awards": "khen-thuong"}[kind.value]
+        write_file(output or default_output(f"{name}-{years}.{format.value}"), data)
+        return
+    if year is not None:
+        raise CliError("--year goes with --kind emulation or --kind awards")
     reports = run(_reports(s, commune))
     if not reports:
         raise CliError("no commune yet: add one with `hocvuso commune add`")
@@ -191,7 +263,11 @@ def stats(
 ) -> None:
     """Print participation coverage by village against the 60% target."""
 
-    async def go() -> tuple[list[CommuneCoverage], datetime, list[dict[str, Any]]]:
+    async def go() -> tuple[
+        list[CommuneCoverage], datetime, list[dict[str, Any]], list[list[dict[str, Any]]]
+    ]:
+        from bot.stats.cohorts import cohort_indicators
+        from bot.storage.models import Commune
         from bot.storage.tickets import ticket_counts
 
         s = settings()
@@ -204,7 +280,14 @@ def stats(
                 if not rows:
                     raise CliError(f"commune {commune!r} not found")
             tickets = [(await ticket_counts(session, c.id)).as_json() for c in rows]
-            return rows, datetime.now(s.tz), tickets
+            now = datetime.now(s.tz)
+            cohorts = []
+            for c in rows:
+                row = await session.get(Commune, c.id)
+                assert row is not None  # just listed
+                found = await cohort_indicators(session, row, now.year)
+                cohorts.append([k.as_json() for k in found])
+            return rows, now, tickets, cohorts
 
     if format is StatsFormat.xlsx:
         from bot.stats.exports import coverage_xlsx
@@ -212,11 +295,12 @@ def stats(
         reports = run(_reports(settings(), commune))
         write_file(output or default_output("thong-ke.xlsx"), coverage_xlsx(reports))
         return
-    rows, now, tickets = run(go())
+    rows, now, tickets, cohorts = run(go())
     if format is StatsFormat.json:
         document = stats_json(rows, now)
-        for entry, counts in zip(document["communes"], tickets, strict=True):
+        for entry, counts, found in zip(document["communes"], tickets, cohorts, strict=True):
             entry["tickets"] = counts
+            entry["cohorts"] = found
         text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     elif format is StatsFormat.csv:
         text = render_csv(rows)

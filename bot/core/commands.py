@@ -29,8 +29,9 @@ VILLAGE_HEAD = [
 STAFF = [
     ("thongke", "Thống kê toàn xã"),
     ("bieudo", "Biểu đồ"),
-    ("xuatbaocao", "Xuất báo cáo Excel/Word"),
+    ("xuatbaocao", "Xuất báo cáo, báo cáo thi đua (Excel/Word)"),
     ("chuanop", "Thôn chưa nộp báo cáo"),
+    ("khenthuong", "Xét đề nghị khen thưởng"),
     ("guitin", "Gửi thông báo"),
     ("moi", "Tạo mã mời"),
     ("themfaq", "Thêm câu hỏi thường gặp"),
@@ -44,6 +45,7 @@ EXAMPLES = {
     "lienket": "/lienket 123456",
     "sohodan": "/sohodan 320",
     "thongke": "/thongke dong tam",
+    "khenthuong": "/khenthuong 2026",
     "nhanma": "/nhanma HVS-7K3M-Q9P2",
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.core.router import Router
 from bot.handlers import (
+    awards,
     broadcast,
     community_class,
     declared,
@@ -39,6 +40,7 @@ MODULES = (
     village_head,
     village_digest,
     staff,
+    awards,
     broadcast,
     web_board,
 )

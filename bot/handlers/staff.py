@@ -117,6 +117,7 @@ def stats_text(report: CommuneReport) -> str:
                 pct=pct(k.pct),
                 target=k.target_pct,
                 met="đạt" if k.met else "chưa đạt",
+                source=k.source_text,
             )
             for k in report.cohorts
         ]
@@ -184,12 +185,20 @@ async def chart(ctx: Context) -> None:
 
 @routes.command("xuatbaocao", "xuat bao cao", access=STAFF_ONLY)
 async def export(ctx: Context) -> None:
-    """Ask which file to export (/xuatbaocao)."""
+    """Ask which file to export (/xuatbaocao): figures, the emulation report, the awards."""
+    from bot.handlers import texts_awards as ta
+    from bot.handlers.awards import this_year
+
+    year = await this_year(ctx)
     ctx.ask(
         t.EXPORT_ASK,
         [
             Option(t.EXPORT_XLSX, ExportAs("xlsx").pack()),
             Option(t.EXPORT_DOCX, ExportAs("docx").pack()),
+            Option(ta.EXPORT_EMULATION_DOCX.format(year=year), ExportAs("emu_docx").pack()),
+            Option(ta.EXPORT_EMULATION_XLSX.format(year=year), ExportAs("emu_xlsx").pack()),
+            Option(ta.EXPORT_AWARDS_DOCX.format(year=year), ExportAs("award_docx").pack()),
+            Option(ta.EXPORT_AWARDS_XLSX.format(year=year), ExportAs("award_xlsx").pack()),
         ],
     )
 
@@ -197,12 +206,39 @@ async def export(ctx: Context) -> None:
 @routes.button(ExportAs, access=STAFF_ONLY)
 async def on_export(ctx: Context) -> None:
     """Send the chosen report file as a document."""
-    report = await _report(ctx)
-    if report is None:
-        return
-    reply = report_file(report, ctx.args)
+    if ctx.args.startswith(("emu_", "award_")):
+        reply = await _emulation_file(ctx, ctx.args)
+    else:
+        report = await _report(ctx)
+        reply = report_file(report, ctx.args) if report is not None else None
     if reply is not None:
         ctx.attach(reply)
+
+
+async def _emulation_file(ctx: Context, kind: str) -> Reply | None:
+    """Build this year's emulation report or award proposal file."""
+    from bot.handlers import texts_awards as ta
+    from bot.handlers.awards import awards_file, this_year
+    from bot.stats.awards import award_proposals
+    from bot.stats.emulation import emulation_year
+    from bot.stats.emulation_files import emulation_docx, emulation_xlsx
+
+    commune_id = await commune_of(ctx)
+    if commune_id is None:
+        ctx.say(t.NO_COMMUNE)
+        return None
+    what, _, form = kind.partition("_")
+    if form not in ("docx", "xlsx"):
+        return None
+    year = await this_year(ctx)
+    if what == "award":
+        data, proposals = await award_proposals(ctx.session, commune_id, year, ctx.now)
+        return awards_file(data, proposals, form)
+    data = await emulation_year(ctx.session, commune_id, year, ctx.now)
+    build = emulation_docx if form == "docx" else emulation_xlsx
+    caption = ta.EMULATION_CAPTION.format(year=year, commune=data.commune)
+    name = f"thi-dua-{file_slug(data.commune)}-{year}.{form}"
+    return Reply(caption, document=build(data), filename=name)
 
 
 def report_file(report: CommuneReport, kind: str) -> Reply | None:
@@ -210,7 +246,7 @@ def report_file(report: CommuneReport, kind: str) -> Reply | None:
     from bot.stats.exports import commune_report_docx, coverage_xlsx
 
     stamp = report.generated_at.strftime("%Y%m%d")
-    slug = "".join(ch for ch in _ascii(report.coverage.name) if ch.isalnum())
+    slug = file_slug(report.coverage.name)
     when = f.day(report.generated_at)
     if kind == "xlsx":
         data, what, name = coverage_xlsx([report]), "Bảng số liệu", f"hocvuso-{slug}-{stamp}.xlsx"
@@ -226,8 +262,9 @@ def report_file(report: CommuneReport, kind: str) -> Reply | None:
     return Reply(caption, document=data, filename=name)
 
 
-def _ascii(text: str) -> str:
-    return fold(text).replace(" ", "-")
+def file_slug(name: str) -> str:
+    """A commune's name for a file name: ASCII letters and digits only."""
+    return "".join(ch for ch in fold(name).replace(" ", "-") if ch.isalnum())
 
 
 @routes.command("chuanop", "chua nop", access=STAFF_ONLY)

@@ -164,6 +164,7 @@ ROLE_MENUS = {
         ("📈 Biểu đồ", "bieudo"),
         ("📄 Xuất báo cáo", "xuatbaocao"),
         ("📨 Thôn chưa nộp", "chuanop"),
+        ("🏅 Khen thưởng", "khenthuong"),
         ("📣 Gửi thông báo", "guitin"),
         ("🔑 Tạo mã mời", "moi"),
     ],

@@ -29,7 +29,7 @@ TICKETS = (
     " · thời gian trả lời (trung vị): {median}"
 )
 TICKET_HOURS = "{hours} giờ"
-COHORT = "• {label}: {learners}/{total} ({pct}) — chỉ tiêu {target}%: {met}"
+COHORT = "• {label}: {learners}/{total} ({pct}) — chỉ tiêu {target}%: {met}\n  ({source})"
 COHORTS = "Chỉ tiêu theo đối tượng:\n{lines}"
 VILLAGE_NOT_FOUND = 'Không tìm thấy thôn "{typed}" trong xã. Các thôn: {names}'
 VILLAGE = (

@@ -9,35 +9,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.stats.coverage import CommuneCoverage, commune_coverage, percent, target_met
+from bot.stats.cohorts import COHORT_TARGETS, CohortIndicator, cohort_indicators
+from bot.stats.coverage import CommuneCoverage, commune_coverage, percent
 from bot.storage.deadlines import current_occurrence, deadlines_of
-from bot.storage.models import (
-    LEARNING_USER,
-    Commune,
-    Household,
-    ReportSubmission,
-    User,
-    Village,
-)
+from bot.storage.models import Commune, Household, ReportSubmission, Village
 from bot.storage.tickets import TicketCounts, ticket_counts
 
-COHORT_TARGETS = {  # from the commune plans
-    "can_bo": ("Cán bộ, công chức, viên chức", 80, "cbcc_total"),
-    "lao_dong_dn": ("Lao động doanh nghiệp, HTX", 30, "worker_total"),
-}
-
-
-@dataclass
-class CohortIndicator:
-    """A plan indicator for one group: learners against a declared total."""
-
-    cohort: str
-    label: str
-    learners: int
-    total: int
-    target_pct: int
-    pct: float | None
-    met: bool | None
+__all__ = ["COHORT_TARGETS", "CohortIndicator", "CommuneReport", "build_commune_report"]
 
 
 @dataclass
@@ -114,31 +92,7 @@ async def build_commune_report(
         trend=trend,
         tickets=await ticket_counts(session, commune_id),
     )
-    for cohort, (label, target, total_field) in COHORT_TARGETS.items():
-        total = getattr(commune, total_field)
-        if not total:
-            continue
-        # users.lessons_completed counts the user's passed lessons (kept with lesson_progress);
-        # LEARNING_USER repeats the partial index's predicate word for word (migration 0012).
-        learners = await session.scalar(
-            select(func.count(User.id)).where(
-                LEARNING_USER,
-                User.commune_id == commune_id,
-                User.cohort == cohort,
-                User.lessons_completed > 0,
-            )
-        )
-        report.cohorts.append(
-            CohortIndicator(
-                cohort,
-                label,
-                learners or 0,
-                total,
-                target,
-                percent(learners or 0, total),
-                target_met(learners or 0, total, target),
-            )
-        )
+    report.cohorts = await cohort_indicators(session, commune, local.year)
     occurrence = current_occurrence(await deadlines_of(session, commune_id), local.date())
     if occurrence is not None:
         report.deadline_title = occurrence.deadline.title
