@@ -191,7 +191,10 @@ def stats(
 ) -> None:
     """Print participation coverage by village against the 60% target."""
 
-    async def go() -> tuple[list[CommuneCoverage], datetime, list[dict[str, Any]]]:
+    async def go() -> tuple[
+        list[CommuneCoverage], datetime, list[dict[str, Any]], list[list[dict[str, Any]]]
+    ]:
+        from bot.stats.units import units_json
         from bot.storage.tickets import ticket_counts
 
         s = settings()
@@ -204,7 +207,9 @@ def stats(
                 if not rows:
                     raise CliError(f"commune {commune!r} not found")
             tickets = [(await ticket_counts(session, c.id)).as_json() for c in rows]
-            return rows, datetime.now(s.tz), tickets
+            now = datetime.now(s.tz)
+            units = [await units_json(session, c.id, now) for c in rows]
+            return rows, now, tickets, units
 
     if format is StatsFormat.xlsx:
         from bot.stats.exports import coverage_xlsx
@@ -212,11 +217,12 @@ def stats(
         reports = run(_reports(settings(), commune))
         write_file(output or default_output("thong-ke.xlsx"), coverage_xlsx(reports))
         return
-    rows, now, tickets = run(go())
+    rows, now, tickets, units = run(go())
     if format is StatsFormat.json:
         document = stats_json(rows, now)
-        for entry, counts in zip(document["communes"], tickets, strict=True):
+        for entry, counts, unit_rows in zip(document["communes"], tickets, units, strict=True):
             entry["tickets"] = counts
+            entry["units"] = unit_rows
         text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     elif format is StatsFormat.csv:
         text = render_csv(rows)
