@@ -116,14 +116,14 @@ REVIEW = (
     "3. Số lớp, buổi học đã tổ chức: {classes}\n"
     "4. Kết quả: {results}\n"
     "5. Sáng kiến: {initiatives}\n"
-    "6. Đề nghị khen thưởng: {nominations}\n"
+    "6. Đề nghị khen thưởng:{nominations}\n"
     "{note}"
 )
 REVIEW_CORRECTING = (
     "\n✏️ Đây là bản sửa của báo cáo đã nộp (lần {revision}); gửi đi sẽ thay bản cũ."
 )
 SKIPPED = "(bỏ qua)"
-NONE_NOMINATED = "không có"
+NONE_NOMINATED = " không có"
 LEARNED_PCT = "{learned} ({pct})"
 SEND = "✅ Gửi báo cáo"
 SEND_CORRECTION = "✅ Gửi bản sửa"
