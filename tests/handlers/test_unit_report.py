@@ -105,7 +105,9 @@ async def test_a_unit_head_reports_with_a_skip_a_detour_and_a_correction(
         assert "2. Đã học kỹ năng số năm nay: 30 (66,7%)" in head.text
         assert "3. Số lớp, buổi học đã tổ chức: 0" in head.text
         assert "5. Sáng kiến: (bỏ qua)" in head.text
-        nominated = "• Cá nhân Nguyễn Thị Lan, giáo viên tin học: Hướng dẫn 200 phụ huynh cài VNeID"
+        nominated = (
+            "• Cá nhân Nguyễn Thị Lan, giáo viên tin học: Hướng dẫn 200 phụ huynh cài VNeID"
+        )
         assert f"khen thưởng:\n{nominated}" in head.text
 
         await head.press("Sửa một phần")
