@@ -1,4 +1,4 @@
-"""Reporting units in chat: the unit head's /donvi and yearly report, and staff's unit list.
+"""The unit head's yearly report in chat (/nopbaocao for a unit head).
 
 The report is a draft in the unit head's state (`unit_report`), kept across restarts and
 detours: every question can be skipped, the whole report is shown before sending, and a sent
@@ -12,28 +12,26 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
 from bot import formats as f
-from bot.core.auth import ADMIN, STAFF, UNIT_HEAD, sees_unit
+from bot.core.auth import UNIT_HEAD
 from bot.core.context import Context
 from bot.core.messages import Option
 from bot.core.routes import Payload, Routes, roles
 from bot.handlers import texts_units as t
 from bot.handlers.notify import tell_staff
-from bot.handlers.staff import commune_of
-from bot.handlers.village_report import AHEAD, matches, occurrence_on, titled
+from bot.handlers.units import DRAFT, choose_occurrence, today_of, unit_of, when
+from bot.handlers.village_report import titled
 from bot.lessons.answers import read_count
 from bot.stats.coverage import percent
-from bot.storage.deadlines import Occurrence, current_occurrence, deadlines_of, due_date
-from bot.storage.models import AuditLog, Commune, Deadline, Unit, UnitReport, User
-from bot.storage.units import latest_reports, unit_report, unit_statuses
+from bot.storage.deadlines import Occurrence, deadlines_of, due_date
+from bot.storage.models import AuditLog, Commune, Deadline, Unit, UnitReport
+from bot.storage.units import latest_reports, unit_report
 from bot.text import fold
 from bot.units import KIND_NAMES
 
 routes = Routes()
 HEAD = roles(UNIT_HEAD)
-KEY = "unit_report"  # the draft, in the unit head's state
+KEY = DRAFT
 STEP = "unit_report"
 FIELDS = ("total", "learned", "classes", "results", "initiatives", "nominations")
 NUMBERS = ("total", "learned", "classes")
@@ -54,160 +52,10 @@ class UnitAct(Payload, prefix="dv"):
     arg: str = ""
 
 
-def _when(days: int) -> str:
-    if days > 0:
-        return t.WHEN_DAYS.format(days=days)
-    if days == 0:
-        return t.WHEN_TODAY
-    return t.WHEN_PAST.format(days=-days)
-
-
-async def _unit_of(ctx: Context) -> tuple[Unit, Commune] | None:
-    """Return the unit head's own unit and its commune, re-read from the role's scope."""
-    unit = await ctx.session.get(Unit, ctx.user.scope_unit_id or 0)
-    if unit is None or not sees_unit(ctx.user, unit):
-        return None
-    commune = await ctx.session.get(Commune, unit.commune_id)
-    return (unit, commune) if commune is not None else None
-
-
-def _today(ctx: Context, commune: Commune) -> date:
-    return ctx.now.astimezone(ZoneInfo(commune.timezone)).date()
-
-
-async def _choose(
-    ctx: Context, unit: Unit, deadlines: list[Deadline], today: date, typed: str = ""
-) -> tuple[Occurrence, UnitReport | None]:
-    """The occurrence a report today is about: the one typed, else the soonest not reported."""
-    occurrences = [occurrence_on(d, today) for d in deadlines]
-    near = [o for o in occurrences if o.due - today <= AHEAD] or occurrences[:1]
-    chosen = [o for o in near if typed and matches(typed, o)]
-    if len(chosen) == 1:
-        return chosen[0], await unit_report(ctx.session, unit.id, chosen[0])
-    for occurrence in sorted(near, key=lambda o: o.due):
-        existing = await unit_report(ctx.session, unit.id, occurrence)
-        if existing is None:
-            return occurrence, None
-    nearest = min(near, key=lambda o: abs((o.due - today).days))
-    return nearest, await unit_report(ctx.session, unit.id, nearest)
-
-
-# --- /donvi -----------------------------------------------------------------------------------
-@routes.command("donvi", "don vi", access=roles(UNIT_HEAD, STAFF, ADMIN))
-async def show_unit(ctx: Context) -> None:
-    """Show a unit head their unit and its report status; show staff every unit (/donvi)."""
-    if ctx.user.role != UNIT_HEAD:
-        await _list_units(ctx)
-        return
-    found = await _unit_of(ctx)
-    if found is None:
-        ctx.say(t.NO_UNIT)
-        return
-    unit, commune = found
-    heads = list(
-        await ctx.session.scalars(
-            select(User.display_name).where(
-                User.role == UNIT_HEAD, User.scope_unit_id == unit.id, User.deleted_at.is_(None)
-            )
-        )
-    )
-    today = _today(ctx, commune)
-    deadlines = await deadlines_of(ctx.session, commune.id)
-    if not deadlines:
-        status = t.NO_DEADLINE
-    else:
-        occurrence, existing = await _choose(ctx, unit, deadlines, today)
-        title = titled(occurrence.deadline.title, occurrence.due)
-        if existing is not None:
-            at = existing.submitted_at.astimezone(ZoneInfo(commune.timezone))
-            correct = (
-                t.UNIT_CAN_CORRECT.format(due=f.day(occurrence.due))
-                if today <= occurrence.due
-                else t.UNIT_NO_CORRECT
-            )
-            status = t.UNIT_STATUS_DONE.format(
-                title=title, at=f.day_time(at), revision=existing.revision, correct=correct
-            )
-        else:
-            status = t.UNIT_STATUS_MISSING.format(
-                title=title, when=_when(occurrence.days_left(today))
-            )
-        draft = ctx.get(KEY)
-        if existing is None and isinstance(draft, dict) and draft.get("unit") == unit.id:
-            status += t.UNIT_STATUS_DRAFT
-    ctx.say(
-        t.UNIT.format(
-            unit=unit.name,
-            kind=KIND_NAMES.get(unit.kind, unit.kind),
-            commune=commune.name,
-            members=f.number(unit.members_total) if unit.members_total else t.UNKNOWN,
-            heads=", ".join(h or "(chưa có tên)" for h in heads),
-            status=status,
-        )
-    )
-
-
-async def _list_units(ctx: Context) -> None:
-    """List the commune's units by kind, with who reported for the current deadline."""
-    commune_id = await commune_of(ctx)
-    commune = await ctx.session.get(Commune, commune_id or 0)
-    if commune is None:
-        ctx.say(t.NO_UNIT)
-        return
-    occurrence = current_occurrence(
-        await deadlines_of(ctx.session, commune.id), _today(ctx, commune)
-    )
-    statuses = await unit_statuses(ctx.session, commune.id, occurrence)
-    if not statuses:
-        ctx.say(t.UNITS_NONE)
-        return
-    headed = set(
-        await ctx.session.scalars(
-            select(User.scope_unit_id).where(
-                User.role == UNIT_HEAD, User.deleted_at.is_(None), User.scope_unit_id.is_not(None)
-            )
-        )
-    )
-    title = titled(occurrence.deadline.title, occurrence.due) if occurrence else t.NO_DEADLINE
-    lines = [t.UNITS_TITLE.format(title=title)]
-    zone = ZoneInfo(commune.timezone)
-    for kind in dict.fromkeys(s.unit.kind for s in statuses):
-        group = [s for s in statuses if s.unit.kind == kind]
-        done = [s for s in group if s.report is not None]
-        lines.append(
-            t.UNITS_KIND.format(
-                kind=group[0].kind_name.capitalize(), done=len(done), total=len(group)
-            )
-        )
-        for s in group:
-            members = f.number(s.unit.members_total) if s.unit.members_total else t.UNKNOWN
-            if s.report is None:
-                head = "" if s.unit.id in headed else t.UNIT_NO_HEAD
-                lines.append(
-                    t.UNIT_LINE_MISSING.format(unit=s.unit.name, members=members, head=head)
-                )
-                continue
-            learned = s.report.members_learned
-            lines.append(
-                t.UNIT_LINE_DONE.format(
-                    unit=s.unit.name,
-                    members=f.number(s.report.members_total or s.unit.members_total),
-                    learned=f.number(learned) if learned is not None else t.UNKNOWN,
-                    at=f.day_time(s.report.submitted_at.astimezone(zone)),
-                    revision=t.REVISION.format(revision=s.report.revision)
-                    if s.report.revision > 1
-                    else "",
-                )
-            )
-    done_all = sum(1 for s in statuses if s.report is not None)
-    lines.append(t.UNITS_DONE.format(done=done_all, total=len(statuses)))
-    ctx.say("\n".join(lines))
-
-
 # --- /nopbaocao for a unit head ------------------------------------------------------------------
 async def start_report(ctx: Context) -> None:
     """Start, resume or show the unit's report for the open deadline (/nopbaocao)."""
-    found = await _unit_of(ctx)
+    found = await unit_of(ctx)
     if found is None:
         ctx.say(t.NO_UNIT)
         return
@@ -228,8 +76,8 @@ async def start_report(ctx: Context) -> None:
             )
             await _ask(ctx, unit, draft, occurrence)
             return
-    today = _today(ctx, commune)
-    occurrence, existing = await _choose(ctx, unit, deadlines, today, typed)
+    today = today_of(ctx, commune)
+    occurrence, existing = await choose_occurrence(ctx, unit, deadlines, today, typed)
     if existing is not None:
         _show_submitted(ctx, unit, commune, occurrence, existing, today)
         return
@@ -252,7 +100,7 @@ async def start_report(ctx: Context) -> None:
         t.START.format(
             unit=unit.name,
             title=titled(occurrence.deadline.title, occurrence.due),
-            when=_when(occurrence.days_left(today)),
+            when=when(occurrence.days_left(today)),
         )
     )
     if earlier is not None:
@@ -430,7 +278,7 @@ def _advance(draft: dict[str, Any], answered: str) -> None:
 
 async def _context(ctx: Context) -> tuple[Unit, dict[str, Any], Occurrence] | None:
     """The unit, the draft and its occurrence for a step or button; None (and told) if gone."""
-    found = await _unit_of(ctx)
+    found = await unit_of(ctx)
     draft = await _draft(ctx, found[0]) if found else None
     occurrence = None
     if found is not None and draft is not None:
@@ -598,7 +446,7 @@ async def on_button(ctx: Context) -> None:
 
 async def _correct(ctx: Context, key: str) -> None:
     """Open a sent report as a draft for correction, if the deadline has not passed."""
-    found = await _unit_of(ctx)
+    found = await unit_of(ctx)
     if found is None:
         ctx.say(t.NO_UNIT)
         return
@@ -615,7 +463,7 @@ async def _correct(ctx: Context, key: str) -> None:
         ctx.forget_prompt()
         ctx.say(t.GONE)
         return
-    if _today(ctx, commune) > occurrence.due:
+    if today_of(ctx, commune) > occurrence.due:
         ctx.forget_prompt()
         ctx.say(t.TOO_LATE.format(due=f.day(occurrence.due)))
         return
@@ -635,7 +483,7 @@ async def _send(ctx: Context, unit: Unit, draft: dict[str, Any], occurrence: Occ
     """Record the report (or replace the sent one, keeping it in history) and tell staff."""
     commune = await ctx.session.get(Commune, unit.commune_id)
     assert commune is not None
-    today = _today(ctx, commune)
+    today = today_of(ctx, commune)
     due = f.day(occurrence.due)
     existing = await unit_report(ctx.session, unit.id, occurrence)
     fields = {
