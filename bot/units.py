@@ -42,3 +42,14 @@ _BY_FOLDED = {alias: kind for kind, aliases in _ALIASES.items() for alias in ali
 def parse_kind(text: str) -> str | None:
     """A unit kind from its Vietnamese name, with or without diacritics; None if unknown."""
     return _BY_FOLDED.get(fold(text))
+
+
+def by_kind(units: list[tuple[str, str]]) -> str:
+    """List (kind, name) pairs under their kind's Vietnamese name, kinds in the usual order."""
+    lines = []
+    for kind in (*KINDS, *sorted({k for k, _ in units} - set(KINDS))):
+        names = [name for k, name in units if k == kind]
+        if names:
+            lines.append(f"{KIND_NAMES.get(kind, kind).capitalize()}:")
+            lines.extend(f"• {name}" for name in names)
+    return "\n".join(lines)

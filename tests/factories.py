@@ -295,3 +295,34 @@ async def households_joined(
                     participating_since=datetime.fromisoformat(when),
                 )
             )
+
+
+async def grant_unit_head(engine: Engine, chat: Chat, unit: str, kind: str = "truong_hoc") -> None:
+    """Make a chat user the head of a reporting unit of Kim Thành (created if missing)."""
+    from datetime import UTC, datetime
+
+    from bot.storage.invites import create_invite
+    from bot.storage.models import Commune, Unit
+    from bot.text import fold
+
+    async with transaction(engine.sessions) as session:
+        commune = await session.scalar(select(Commune).where(Commune.name_folded == "kim thanh"))
+        assert commune is not None
+        row = await session.scalar(select(Unit).where(Unit.name_folded == fold(unit)))
+        if row is None:
+            row = Unit(
+                commune_id=commune.id,
+                kind=kind,
+                name=unit,
+                name_folded=fold(unit),
+                members_total=40,
+            )
+            session.add(row)
+            await session.flush()
+        code, _ = await create_invite(
+            session, "unit_head", commune.id, None, datetime.now(UTC), unit_id=row.id
+        )
+    await chat.say(f"/nhanma {code}")
+    if "Bạn có đồng ý không?" in chat.text:
+        await chat.press("Đồng ý, nhận vai trò")
+    assert "Bạn đã được giao vai trò thủ trưởng đơn vị" in chat.text, chat.text

@@ -30,9 +30,12 @@ app.add_typer(roles_app, name="roles")
 @invite_app.callback()
 def invite(
     ctx: typer.Context,
-    role: Annotated[str | None, typer.Option(help="admin | staff | village_head")] = None,
+    role: Annotated[
+        str | None, typer.Option(help="admin | staff | village_head | unit_head")
+    ] = None,
     commune: Annotated[str | None, typer.Option(help="Commune of the role")] = None,
     village: Annotated[str | None, typer.Option(help="Village, for a village head")] = None,
+    unit: Annotated[str | None, typer.Option(help="Reporting unit, for a unit head")] = None,
 ) -> None:
     """Create a one-time invite code (valid 7 days) that grants a role with its scope."""
     from bot.storage.imports import closest_villages
@@ -41,8 +44,10 @@ def invite(
 
     if ctx.invoked_subcommand is not None:
         return
-    if role not in ("admin", "staff", "village_head"):
-        raise CliError("--role must be admin, staff or village_head (or: invite list | cancel)")
+    if role not in ("admin", "staff", "village_head", "unit_head"):
+        raise CliError(
+            "--role must be admin, staff, village_head or unit_head (or: invite list | cancel)"
+        )
 
     async def go() -> str:
         async with build_app(settings()) as a, db.transaction(a.sessions) as session:
@@ -64,6 +69,10 @@ def invite(
                         + f" / village {village!r} not found in {commune_row.name}"
                         + (f" (closest: {close})" if close else "")
                     )
+            unit_row = None
+            if role == "unit_head":
+                assert commune_row is not None  # commune_named raises when there is none
+                unit_row = await _unit_named(session, commune_row, unit)
             now = datetime.now(a.settings.tz)
             code, row = await create_invite(
                 session,
@@ -71,12 +80,32 @@ def invite(
                 commune_row.id if commune_row else None,
                 village_row.id if village_row else None,
                 now,
+                unit_id=unit_row.id if unit_row else None,
             )
-            scope = village_row.name if village_row else (commune_row.name if commune_row else "")
+            place = village_row or unit_row or commune_row
+            scope = place.name if place else ""
             expires = row.expires_at.astimezone(a.settings.tz).strftime("%d/%m/%Y %H:%M")
             return f"{code}\n{role} {scope} — one use, expires {expires}. Send: /nhanma {code}"
 
     typer.echo(run(go()))
+
+
+async def _unit_named(session: Any, commune: Any, typed: str | None) -> Any:
+    """Return the commune's unit named by --unit, or stop with the closest names."""
+    from bot.storage.units import closest_units, find_unit, units_of
+
+    if not typed:
+        raise CliError("a unit head needs --unit (see: hocvuso import units)")
+    found = await find_unit(session, commune.id, typed)
+    if found is None:
+        close = closest_units(await units_of(session, commune.id), typed)
+        raise CliError(
+            f"không có đơn vị {typed!r} trong {commune.name}"
+            + (f" (gần nhất: {close})" if close else "")
+            + f" / unit {typed!r} not found in {commune.name}"
+            + (f" (closest: {close})" if close else " (import units first)")
+        )
+    return found
 
 
 @invite_app.command("list")

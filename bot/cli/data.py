@@ -237,6 +237,14 @@ def import_villages_cmd(file: Path) -> None:
     _import("Villages", file, import_villages)
 
 
+@import_app.command("units")
+def import_units_cmd(file: Path) -> None:
+    """Import reporting units: commune,kind,name,members_total (Vietnamese headers work)."""
+    from bot.storage.units import import_units
+
+    _import("Units", file, import_units)
+
+
 @import_app.command("households")
 def import_households_cmd(file: Path) -> None:
     """Import a village roster: columns commune,village,code,head_name."""

@@ -264,9 +264,14 @@ def stats(
     """Print participation coverage by village against the 60% target."""
 
     async def go() -> tuple[
-        list[CommuneCoverage], datetime, list[dict[str, Any]], list[list[dict[str, Any]]]
+        list[CommuneCoverage],
+        datetime,
+        list[dict[str, Any]],
+        list[list[dict[str, Any]]],
+        list[list[dict[str, Any]]],
     ]:
         from bot.stats.cohorts import cohort_indicators
+        from bot.stats.units import units_json
         from bot.storage.models import Commune
         from bot.storage.tickets import ticket_counts
 
@@ -287,7 +292,8 @@ def stats(
                 assert row is not None  # just listed
                 found = await cohort_indicators(session, row, now.year)
                 cohorts.append([k.as_json() for k in found])
-            return rows, now, tickets, cohorts
+            units = [await units_json(session, c.id, now) for c in rows]
+            return rows, now, tickets, cohorts, units
 
     if format is StatsFormat.xlsx:
         from bot.stats.exports import coverage_xlsx
@@ -295,12 +301,15 @@ def stats(
         reports = run(_reports(settings(), commune))
         write_file(output or default_output("thong-ke.xlsx"), coverage_xlsx(reports))
         return
-    rows, now, tickets, cohorts = run(go())
+    rows, now, tickets, cohorts, units = run(go())
     if format is StatsFormat.json:
         document = stats_json(rows, now)
-        for entry, counts, found in zip(document["communes"], tickets, cohorts, strict=True):
+        for entry, counts, found, unit_rows in zip(
+            document["communes"], tickets, cohorts, units, strict=True
+        ):
             entry["tickets"] = counts
             entry["cohorts"] = found
+            entry["units"] = unit_rows
         text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     elif format is StatsFormat.csv:
         text = render_csv(rows)

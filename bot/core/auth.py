@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from bot.roles import ADMIN, RANK, RESIDENT, ROLE_NAMES, ROLES, STAFF, VILLAGE_HEAD, rank
-from bot.storage.models import User, Village
+from bot.roles import (
+    ADMIN,
+    RANK,
+    RESIDENT,
+    ROLE_NAMES,
+    ROLES,
+    STAFF,
+    UNIT_HEAD,
+    VILLAGE_HEAD,
+    rank,
+)
+from bot.storage.models import Unit, User, Village
 
 __all__ = [
     "ADMIN",
@@ -12,6 +22,7 @@ __all__ = [
     "ROLES",
     "ROLE_NAMES",
     "STAFF",
+    "UNIT_HEAD",
     "VILLAGE_HEAD",
     "rank",
 ]
@@ -45,12 +56,35 @@ def sees_commune(user: User, commune_id: int) -> bool:
     return user.role == ADMIN or (user.role == STAFF and user.scope_commune_id == commune_id)
 
 
-def may_invite(user: User, role: str, commune_id: int | None, village: Village | None) -> bool:
-    """Staff invite village heads of their commune; only admins mint staff (or admin) codes."""
+def sees_unit(user: User, unit: Unit) -> bool:
+    """Tell whether the role covers this reporting unit (a unit head sees only their own)."""
+    if user.deleted_at is not None:
+        return False
+    if user.role == ADMIN:
+        return True
+    if user.role == STAFF:
+        return unit.commune_id == user.scope_commune_id
+    if user.role == UNIT_HEAD:
+        return unit.id == user.scope_unit_id
+    return False
+
+
+def may_invite(
+    user: User,
+    role: str,
+    commune_id: int | None,
+    village: Village | None,
+    unit: Unit | None = None,
+) -> bool:
+    """Staff invite village and unit heads of their commune; only admins mint staff codes."""
     if user.deleted_at is not None:
         return False
     if user.role == ADMIN:
         return role in ROLES and role != RESIDENT
-    if user.role != STAFF or role != VILLAGE_HEAD:
+    if user.role != STAFF:
+        return False
+    if role == UNIT_HEAD:
+        return unit is not None and unit.commune_id == user.scope_commune_id
+    if role != VILLAGE_HEAD:
         return False
     return village is not None and village.commune_id == user.scope_commune_id

@@ -26,11 +26,17 @@ VILLAGE_HEAD = [
     ("hanbaocao", "Hạn báo cáo"),
     ("hoidap", "Câu hỏi của người dân"),
 ]
+UNIT_HEAD = [
+    ("donvi", "Đơn vị của tôi, hạn và tình hình nộp"),
+    ("nopbaocao", "Làm, nộp, sửa báo cáo thi đua"),
+    ("hanbaocao", "Hạn báo cáo"),
+]
 STAFF = [
     ("thongke", "Thống kê toàn xã"),
     ("bieudo", "Biểu đồ"),
     ("xuatbaocao", "Xuất báo cáo, báo cáo thi đua (Excel/Word)"),
-    ("chuanop", "Thôn chưa nộp báo cáo"),
+    ("chuanop", "Thôn, đơn vị chưa nộp báo cáo"),
+    ("donvi", "Đơn vị báo cáo (cơ quan, trường, doanh nghiệp…)"),
     ("khenthuong", "Xét đề nghị khen thưởng"),
     ("guitin", "Gửi thông báo"),
     ("moi", "Tạo mã mời"),
@@ -54,6 +60,8 @@ def menu_for(role: str) -> list[tuple[str, str]]:
     """Return the commands a user of this role sees in the menu."""
     if role == "village_head":
         return VILLAGE_HEAD + RESIDENT
+    if role == "unit_head":
+        return UNIT_HEAD + RESIDENT
     if role in ("staff", "admin"):
         return STAFF + VILLAGE_HEAD[-2:] + RESIDENT
     return RESIDENT

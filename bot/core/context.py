@@ -59,17 +59,21 @@ class Context:
         *,
         step: str | None = None,
         back: bool = True,
+        skippable: bool = False,
         **data: Any,
     ) -> None:
         """Ask a question; remember it (repeated after a bad answer) and the step reading it.
 
         The question asked before stays reachable with "quay lại", unless `back` is False
-        (a quiz question cannot be answered again).
+        (a quiz question cannot be answered again). With `skippable`, "bỏ qua" typed goes to
+        the step (as `ctx.intent == "skip"`) instead of the general hint.
         """
         reply = Reply(text, tuple(options))
         self.replies.append(reply)
         self._remember()
         self._state["prompt"] = {**_dump(reply), "back": back}
+        if skippable:
+            self._state["prompt"]["skip"] = True
         self._state["step"] = step
         self._state["data"] = data
 
@@ -101,6 +105,12 @@ class Context:
         """Tell whether the question open now is a quiz question."""
         prompt = self._state.get("prompt") or {}
         return prompt.get("back") is False
+
+    @property
+    def skippable(self) -> bool:
+        """Tell whether the step open now takes "bỏ qua" as its answer."""
+        prompt = self._state.get("prompt") or {}
+        return prompt.get("skip") is True
 
     def attach(self, reply: Reply) -> None:
         """Send a prepared reply (a document or photo) without changing the conversation."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.core import resolver
-from bot.core.auth import ADMIN, ROLE_NAMES
+from bot.core.auth import ADMIN, RESIDENT, ROLE_NAMES
 from bot.core.context import Context
 from bot.core.messages import STALE, Option
 from bot.core.routes import Handler, Route, Routes
@@ -197,16 +197,17 @@ class Router:
             ctx.repeat_prompt()
         elif intent == "stop":
             ctx.end_step()
-            if ctx.registered:
+            # A role holder is not in the middle of signing up: their drafts stay.
+            if ctx.registered or ctx.user.role != RESIDENT:
                 ctx.say(STOPPED)
                 await self.run_command(ctx, "menu", "")
             else:
                 ctx.clear()
                 ctx.say(STOPPED_SIGNUP)
         elif intent in ("dont_know", "skip"):
-            if intent == "skip" and ctx.step in self.steps and ctx.in_quiz:
+            if intent == "skip" and ctx.step in self.steps and (ctx.in_quiz or ctx.skippable):
                 ctx.intent = "skip"
-                return False  # the quiz step skips its question
+                return False  # the step skips its question (a quiz, a report's question)
             ctx.say(QUIZ_HINT if ctx.in_quiz else HINT)
             ctx.repeat_prompt()
         else:

@@ -10,6 +10,7 @@ from bot.core.auth import (
     ROLE_NAMES,
     STAFF,
     STAFF_ROLES,
+    UNIT_HEAD,
     VILLAGE_HEAD,
     has_role,
     may_invite,
@@ -18,6 +19,7 @@ from bot.core.auth import (
 from bot.core.context import Context
 from bot.core.messages import Option
 from bot.core.routes import ANYONE, Payload, Routes, roles
+from bot.handlers import texts_units as tu
 from bot.handlers import texts_village as t
 from bot.handlers.menu import show_menu
 from bot.handlers.onboarding import forget_newcomer
@@ -25,8 +27,9 @@ from bot.handlers.paging import page_of
 from bot.services.roles import holder_of, revoke_role, role_holders
 from bot.storage import places
 from bot.storage.invites import create_invite, redeem_invite
-from bot.storage.models import Commune, User, Village
+from bot.storage.models import Commune, Unit, User, Village
 from bot.storage.security import account_key
+from bot.storage.units import units_of
 from bot.text import clean
 
 routes = Routes()
@@ -35,7 +38,8 @@ STAFF_ONLY = roles(STAFF, ADMIN)
 
 @dataclass(frozen=True)
 class InviteFor(Payload, prefix="moi"):
-    """The role an invite is for and, for a village head, the village (0: not chosen yet)."""
+    """The role an invite is for and, for a village or unit head, the village or unit id
+    (0: not chosen yet); "page" and "upage" turn the pages of the village and unit lists."""
 
     role: str
     village: int = 0
@@ -108,6 +112,9 @@ async def _grant(ctx: Context, code: str) -> None:
     if result.invite.village_id:
         village = await ctx.session.get(Village, result.invite.village_id)
         scope = f" của {village.name}" if village else ""
+    elif result.invite.unit_id:
+        unit = await ctx.session.get(Unit, result.invite.unit_id)
+        scope = f" của {unit.name}" if unit else ""
     elif result.invite.commune_id:
         commune = await ctx.session.get(Commune, result.invite.commune_id)
         scope = f" của xã {commune.name}" if commune else ""
@@ -115,6 +122,8 @@ async def _grant(ctx: Context, code: str) -> None:
     ctx.say(t.CODE_OK.format(role=ROLE_NAMES[result.invite.role], scope=scope))
     if result.invite.role == VILLAGE_HEAD:
         ctx.say(t.HEAD_HELP)
+    if result.invite.role == UNIT_HEAD:
+        ctx.say(tu.UNIT_HEAD_HELP)
     if ctx.registered:
         await show_menu(ctx)
 
@@ -129,6 +138,8 @@ async def on_code_text(ctx: Context) -> None:
 async def invite(ctx: Context) -> None:
     """Ask which role the new invite is for (/moi); only admins may invite staff."""
     options = [Option(t.INVITE_HEAD, InviteFor(VILLAGE_HEAD).pack())]
+    if await units_of(ctx.session, ctx.user.scope_commune_id or 0):
+        options.append(Option(tu.INVITE_UNIT_HEAD, InviteFor(UNIT_HEAD).pack()))
     if ctx.user.role == ADMIN:
         options.append(Option(t.INVITE_STAFF, InviteFor(STAFF).pack()))
     ctx.ask(t.INVITE_ROLE, options)
@@ -136,7 +147,7 @@ async def invite(ctx: Context) -> None:
 
 @routes.button(InviteFor, access=STAFF_ONLY)
 async def on_invite(ctx: Context) -> None:
-    """Continue /moi: pick the village for a village head, then show the code."""
+    """Continue /moi: pick the village or unit of a head, then show the code."""
     chosen = ctx.payload
     assert isinstance(chosen, InviteFor)
     role = chosen.role
@@ -152,21 +163,39 @@ async def on_invite(ctx: Context) -> None:
             ),
         )
         return
-    village = await ctx.session.get(Village, chosen.village) if chosen.village else None
-    if role not in (VILLAGE_HEAD, STAFF) or not may_invite(ctx.user, role, commune_id, village):
+    if (role == UNIT_HEAD and not chosen.village) or role == "upage":
+        units = await units_of(ctx.session, commune_id or 0)
+        unit_page = page_of(units, chosen.village if role == "upage" else 0)
+        ctx.ask(
+            tu.INVITE_UNIT + (f" ({unit_page.label})" if unit_page.label else ""),
+            unit_page.options(
+                lambda u: Option(u.name[:60], InviteFor(UNIT_HEAD, u.id).pack()),
+                lambda n: InviteFor("upage", n).pack(),
+            ),
+        )
+        return
+    village, unit = None, None
+    if role == UNIT_HEAD:
+        unit = await ctx.session.get(Unit, chosen.village)
+    elif chosen.village:
+        village = await ctx.session.get(Village, chosen.village)
+    allowed = role in (VILLAGE_HEAD, UNIT_HEAD, STAFF)
+    if not allowed or not may_invite(ctx.user, role, commune_id, village, unit):
         ctx.say("Bạn không tạo được mã mời cho vai trò này.")
         return
+    place = village or unit
     code, row = await create_invite(
         ctx.session,
         role,
-        village.commune_id if village else commune_id,
+        place.commune_id if place else commune_id,
         village.id if village else None,
         ctx.now,
         created_by=ctx.user.id,
+        unit_id=unit.id if unit else None,
     )
     commune = await ctx.session.get(Commune, row.commune_id) if row.commune_id else None
     zone = ZoneInfo(commune.timezone if commune else "Asia/Ho_Chi_Minh")
-    scope = f" của {village.name}" if village else (f" xã {commune.name}" if commune else "")
+    scope = f" của {place.name}" if place else (f" xã {commune.name}" if commune else "")
     ctx.say(
         t.INVITE_CODE.format(
             role=ROLE_NAMES[role],

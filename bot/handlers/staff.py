@@ -15,8 +15,11 @@ from bot.handlers import texts_staff as t
 from bot.handlers.village_report import titled
 from bot.stats.coverage import SOURCE_NAMES, SOURCES
 from bot.stats.report import CommuneReport, build_commune_report
+from bot.storage.deadlines import current_occurrence, deadlines_of
 from bot.storage.models import Commune
+from bot.storage.units import unit_statuses
 from bot.text import VILLAGE_PREFIXES, fold, rank
+from bot.units import by_kind
 
 routes = Routes()
 STAFF_ONLY = roles(STAFF, ADMIN)
@@ -286,11 +289,29 @@ async def submissions(ctx: Context) -> None:
         )
         for s in done
     ] + [t.MISSING_LINE.format(village=s.village) for s in missing]
-    ctx.say(
-        t.SUBMISSIONS.format(
-            title=titled(report.deadline_title or "", report.deadline_due),
-            lines="\n".join(lines),
-            done=len(done),
-            total=len(report.submissions),
-        )
+    text = t.SUBMISSIONS.format(
+        title=titled(report.deadline_title or "", report.deadline_due),
+        lines="\n".join(lines),
+        done=len(done),
+        total=len(report.submissions),
+    )
+    ctx.say(text + await _units_missing(ctx, report))
+
+
+async def _units_missing(ctx: Context, report: CommuneReport) -> str:
+    """The reporting units that have not reported for the current deadline, by kind."""
+    commune = await ctx.session.get(Commune, report.coverage.id)
+    if commune is None:
+        return ""
+    deadlines = await deadlines_of(ctx.session, commune.id)
+    occurrence = current_occurrence(deadlines, report.generated_at.date())
+    statuses = await unit_statuses(ctx.session, commune.id, occurrence)
+    if not statuses:
+        return ""
+    missing = [(s.unit.kind, s.unit.name) for s in statuses if s.report is None]
+    done = len(statuses) - len(missing)
+    if not missing:
+        return t.UNITS_ALL_DONE.format(total=len(statuses))
+    return t.UNITS_MISSING.format(
+        missing=len(missing), done=done, total=len(statuses), groups=by_kind(missing)
     )

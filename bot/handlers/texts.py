@@ -159,11 +159,17 @@ ROLE_MENUS = {
         ("📨 Nộp báo cáo", "nopbaocao"),
         ("🗓 Hạn báo cáo", "hanbaocao"),
     ],
+    "unit_head": [
+        ("🏢 Đơn vị của tôi", "donvi"),
+        ("📨 Báo cáo thi đua", "nopbaocao"),
+        ("🗓 Hạn báo cáo", "hanbaocao"),
+    ],
     "staff": [
         ("📊 Thống kê toàn xã", "thongke"),
         ("📈 Biểu đồ", "bieudo"),
         ("📄 Xuất báo cáo", "xuatbaocao"),
-        ("📨 Thôn chưa nộp", "chuanop"),
+        ("📨 Thôn, đơn vị chưa nộp", "chuanop"),
+        ("🏢 Đơn vị báo cáo", "donvi"),
         ("🏅 Khen thưởng", "khenthuong"),
         ("📣 Gửi thông báo", "guitin"),
         ("🔑 Tạo mã mời", "moi"),

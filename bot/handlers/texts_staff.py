@@ -49,6 +49,10 @@ WORKING = "⏳ Đang chuẩn bị, bạn chờ một chút nhé…"
 SUBMISSIONS = "📨 Nộp báo cáo — {title}:\n{lines}\nĐã nộp {done}/{total} thôn."
 SUBMITTED_LINE = "✅ {village} — {at}{paper}"
 MISSING_LINE = "⏳ {village} — chưa nộp"
+UNITS_MISSING = (
+    "\n\n🏢 Đơn vị chưa nộp ({missing}/{total}; đã nộp {done}):\n{groups}\nXem từng đơn vị: /donvi"
+)
+UNITS_ALL_DONE = "\n\n🏢 Cả {total} đơn vị đã nộp. Xem từng đơn vị: /donvi"
 NO_DEADLINE = "Xã chưa có hạn báo cáo nào."
 NOTICE_AUDIENCE = "📣 Gửi thông báo tới ai?"
 NOTICE_ALL = "Toàn xã"

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from bot import formats as f
-from bot.core.auth import ADMIN, STAFF, VILLAGE_HEAD
+from bot.core.auth import ADMIN, STAFF, UNIT_HEAD, VILLAGE_HEAD
 from bot.core.context import Context
 from bot.core.messages import Option
 from bot.core.routes import Payload, Routes, roles
@@ -25,6 +25,7 @@ from bot.storage.models import (
     OfflineLearning,
     ReportSubmission,
 )
+from bot.storage.units import unit_report
 
 routes = Routes()
 HEAD = roles(VILLAGE_HEAD)
@@ -51,13 +52,13 @@ def _when(days: int) -> str:
     return t.WHEN_PAST.format(days=-days)
 
 
-def _occurrence(deadline: Deadline, today: date) -> Occurrence:
+def occurrence_on(deadline: Deadline, today: date) -> Occurrence:
     """Return this deadline's occurrence that a report today is about."""
     year = today.year if due_date(deadline, today.year) >= today - RECENT else today.year + 1
     return Occurrence(deadline, year, due_date(deadline, year))
 
 
-@routes.command("hanbaocao", "han bao cao", access=roles(VILLAGE_HEAD, STAFF, ADMIN))
+@routes.command("hanbaocao", "han bao cao", access=roles(VILLAGE_HEAD, UNIT_HEAD, STAFF, ADMIN))
 async def deadlines(ctx: Context) -> None:
     """Show the commune's reporting deadlines and this village's status (/hanbaocao)."""
     commune_id = ctx.user.scope_commune_id or ctx.user.commune_id or 0
@@ -69,11 +70,14 @@ async def deadlines(ctx: Context) -> None:
     today = ctx.now.astimezone(ZoneInfo(commune.timezone)).date()
     lines = []
     for deadline in rows:
-        occurrence = _occurrence(deadline, today)
+        occurrence = occurrence_on(deadline, today)
         status = ""
         if ctx.user.scope_village_id:
             done = await submission(ctx.session, ctx.user.scope_village_id, occurrence)
             status = t.STATUS_DONE if done else t.STATUS_MISSING
+        elif ctx.user.role == UNIT_HEAD and ctx.user.scope_unit_id:
+            sent = await unit_report(ctx.session, ctx.user.scope_unit_id, occurrence)
+            status = t.STATUS_DONE if sent else t.STATUS_MISSING
         lines.append(
             t.DEADLINE_LINE.format(
                 due=f.day(occurrence.due),
@@ -95,7 +99,7 @@ def titled(title: str, due: date) -> str:
     return t.TITLE_DUE.format(title=title, due=full)
 
 
-def _matches(typed: str, occurrence: Occurrence) -> bool:
+def matches(typed: str, occurrence: Occurrence) -> bool:
     """Tell whether "15/12", "15-12" or "15" typed after /nopbaocao names this deadline."""
     parts = [p for p in typed.replace("-", "/").replace(".", "/").split("/") if p.strip()]
     if not parts or not all(p.strip().isdecimal() and len(p.strip()) <= 4 for p in parts):
@@ -105,20 +109,28 @@ def _matches(typed: str, occurrence: Occurrence) -> bool:
     return numbers == list(wanted[: len(numbers)])
 
 
-@routes.command("nopbaocao", "nop bao cao", access=HEAD, takes_args=True)
+@routes.command("nopbaocao", "nop bao cao", access=roles(VILLAGE_HEAD, UNIT_HEAD), takes_args=True)
 async def report(ctx: Context) -> None:
-    """Show the report for the open deadline, asking which one when two are open (/nopbaocao)."""
+    """Show the report for the open deadline, asking which one when two are open (/nopbaocao).
+
+    A unit head gets their unit's report instead (bot/handlers/unit_report.py).
+    """
+    if ctx.user.role == UNIT_HEAD:
+        from bot.handlers.unit_report import start_report  # it builds on this module
+
+        await start_report(ctx)
+        return
     village, commune, row = await village_of(ctx)
     today = ctx.now.astimezone(ZoneInfo(commune.timezone)).date()
     rows = await deadlines_of(ctx.session, commune.id)
     if not rows:
         ctx.say(t.NO_DEADLINE)
         return
-    occurrences = [_occurrence(d, today) for d in rows]
+    occurrences = [occurrence_on(d, today) for d in rows]
     occurrences = [o for o in occurrences if o.due - today <= AHEAD] or occurrences[:1]
     typed = ctx.args.strip()
     if typed:
-        chosen = [o for o in occurrences if _matches(typed, o)]
+        chosen = [o for o in occurrences if matches(typed, o)]
         if len(chosen) == 1:
             await _show_report(ctx, village.id, commune, row, chosen[0], today)
             return

@@ -91,6 +91,24 @@ def matches_typed(answer: str, accepted: Sequence[str]) -> bool:
     return any(_matches(folded, reading, ok) for ok in accepted if fold(ok))
 
 
+_THOUSANDS = re.compile(r"(?<=\d)[.,](?=\d{3}(?!\d))")  # "1.200", "1,200"
+
+
+def read_count(text: str) -> int | None:
+    """Read one whole number typed in digits or Vietnamese words, with a few words around it.
+
+    "120", "1.200", "một trăm hai mươi", "khoảng 120 người" → 120…; None when the text holds
+    no number or several. The sign is not read: callers refuse "-5" themselves.
+    """
+    tokens = _tokens(_THOUSANDS.sub("", text))
+    if not tokens or len(tokens) > MAX_WORDS:
+        return None
+    reading = _read(tokens)
+    if len(reading.numbers) != 1 or reading.addresses or len(reading.words) > MAX_EXTRA_WORDS:
+        return None
+    return int(reading.numbers[0])
+
+
 def _tokens(text: str) -> list[str]:
     """Fold a reply into tokens; a web address or a dotted number stays one exact token."""
     tokens: list[str] = []

@@ -11,12 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import formats as f
-from bot.core.auth import STAFF, VILLAGE_HEAD
+from bot.core.auth import STAFF, UNIT_HEAD, VILLAGE_HEAD
 from bot.delivery.outbox import enqueue, reachable_identities
 from bot.scheduling import texts as t
 from bot.stats.coverage import VillageCoverage, commune_coverage
 from bot.storage.deadlines import Occurrence, deadlines_of, due_date
-from bot.storage.models import Commune, ReportSubmission, User
+from bot.storage.models import Commune, ReportSubmission, Unit, UnitReport, User
+from bot.storage.units import units_of
+from bot.units import by_kind
 
 
 @dataclass
@@ -34,6 +36,7 @@ class Planned:
     dedupe_key: str
     not_before: datetime
     text: str
+    unit: str | None = None  # a reporting unit's head is reminded about the unit
 
     def as_json(self) -> dict[str, Any]:
         """Return the fields `hocvuso reminders plan --json` prints."""
@@ -89,7 +92,17 @@ async def plan_deadline_reminders(session: AsyncSession, now: datetime) -> list[
                 )
             )
         )
-        reach = await reachable_identities(session, [u.id for u in heads + staff])
+        units = {u.id: u for u in await units_of(session, commune.id)}
+        unit_heads = list(
+            await session.scalars(
+                select(User).where(
+                    User.role == UNIT_HEAD,
+                    User.deleted_at.is_(None),
+                    User.scope_unit_id.in_(list(units) or [0]),
+                )
+            )
+        )
+        reach = await reachable_identities(session, [u.id for u in heads + unit_heads + staff])
         for deadline in deadlines:
             if local.hour < deadline.send_hour:
                 continue
@@ -130,9 +143,39 @@ async def plan_deadline_reminders(session: AsyncSession, now: datetime) -> list[
                             text=_reminder_text(days, due, deadline.title, village, commune),
                         )
                     )
+                reported = set(
+                    await session.scalars(
+                        select(UnitReport.unit_id).where(
+                            UnitReport.deadline_id == deadline.id, UnitReport.year == year
+                        )
+                    )
+                )
+                for head in unit_heads:
+                    unit = units.get(head.scope_unit_id or 0)
+                    identity = reach.get(head.id)
+                    if unit is None or identity is None or unit.id in reported:
+                        continue
+                    kind = "overdue" if days == -1 else "reminder"
+                    planned.append(
+                        Planned(
+                            kind=kind,
+                            user_id=head.id,
+                            channel=identity.channel,
+                            chat_id=identity.chat_id,
+                            village=None,
+                            unit=unit.name,
+                            deadline=deadline.title,
+                            due=due,
+                            days_left=days,
+                            dedupe_key=f"{kind}:{key}:{days}:{head.id}",
+                            not_before=send_at,
+                            text=_unit_reminder_text(days, due, deadline.title, unit.name),
+                        )
+                    )
                 if days != -1:
                     continue
                 missing = [v.name for v in coverage.villages if v.id not in done]
+                missing_units = [u for u in units.values() if u.id not in reported]
                 for member in staff:
                     identity = reach.get(member.id)
                     if identity is None:
@@ -151,7 +194,8 @@ async def plan_deadline_reminders(session: AsyncSession, now: datetime) -> list[
                             not_before=send_at,
                             text=_summary_text(
                                 due, deadline.title, missing, len(coverage.villages)
-                            ),
+                            )
+                            + _units_missing_text(missing_units, len(units)),
                         )
                     )
     return planned
@@ -166,6 +210,24 @@ def _reminder_text(
     template = {0: t.REMINDER_TODAY, 1: t.REMINDER_TOMORROW}.get(days, t.REMINDER)
     return template.format(
         days=days, due=due, title=title, village=village.name, figures=figures, short=due[:5]
+    )
+
+
+def _unit_reminder_text(days: int, due: str, title: str, unit: str) -> str:
+    if days == -1:
+        return t.UNIT_OVERDUE.format(due=due, unit=unit, title=title)
+    template = {0: t.UNIT_REMINDER_TODAY, 1: t.UNIT_REMINDER_TOMORROW}.get(days, t.UNIT_REMINDER)
+    return template.format(days=days, due=due, title=title, unit=unit)
+
+
+def _units_missing_text(missing: list[Unit], total: int) -> str:
+    """The units that have not reported, grouped by kind ("" when the commune has none)."""
+    if not total:
+        return ""
+    if not missing:
+        return t.UNITS_ALL_DONE.format(total=total)
+    return t.UNITS_MISSING.format(
+        missing=len(missing), total=total, groups=by_kind([(u.kind, u.name) for u in missing])
     )
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.delivery.outbox import enqueue, enqueue_menu, reachable_identities
 from bot.roles import RESIDENT, ROLE_NAMES, rank
 from bot.storage.invites import code_prefix, invite_hash
-from bot.storage.models import AuditLog, Commune, Identity, Invite, User, Village
+from bot.storage.models import AuditLog, Commune, Identity, Invite, Unit, User, Village
 
 
 @dataclass(frozen=True)
@@ -37,9 +37,12 @@ class Holder:
 
 
 async def _names(session: AsyncSession, user: User) -> tuple[str, str]:
+    """Return the commune and the village (or, for a unit head, the unit) of a user's role."""
     commune = await session.get(Commune, user.scope_commune_id) if user.scope_commune_id else None
     village = await session.get(Village, user.scope_village_id) if user.scope_village_id else None
-    return (commune.name if commune else "", village.name if village else "")
+    unit = await session.get(Unit, user.scope_unit_id) if user.scope_unit_id else None
+    place = village.name if village else (unit.name if unit else "")
+    return (commune.name if commune else "", place)
 
 
 async def holder_of(session: AsyncSession, user: User) -> Holder:
@@ -88,9 +91,10 @@ async def revoke_role(
         "role": user.role,
         "commune_id": user.scope_commune_id,
         "village_id": user.scope_village_id,
+        "unit_id": user.scope_unit_id,
     }
     user.role = RESIDENT
-    user.scope_commune_id = user.scope_village_id = None
+    user.scope_commune_id = user.scope_village_id = user.scope_unit_id = None
     for identity in await session.scalars(select(Identity).where(Identity.user_id == user.id)):
         # Their app's command menu goes back to a resident's (Telegram keeps one per chat).
         await enqueue_menu(
@@ -161,5 +165,6 @@ async def cancel_invite(
 async def invite_scope(session: AsyncSession, invite: Invite) -> str:
     """Say where an invite's role applies."""
     village = await session.get(Village, invite.village_id) if invite.village_id else None
+    unit = await session.get(Unit, invite.unit_id) if invite.unit_id else None
     commune = await session.get(Commune, invite.commune_id) if invite.commune_id else None
-    return ", ".join(x.name for x in (village, commune) if x is not None) or "toàn hệ thống"
+    return ", ".join(x.name for x in (village, unit, commune) if x is not None) or "toàn hệ thống"

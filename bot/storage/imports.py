@@ -28,6 +28,9 @@ COLUMNS = {
     ),
     "code": ("code", "ma ho", "ma", "ma ho gia dinh"),
     "head_name": ("head name", "chu ho", "ho ten chu ho", "ten chu ho", "ho va ten chu ho"),
+    "kind": ("kind", "loai", "loai don vi"),
+    "unit": ("name", "unit", "ten don vi", "don vi", "ten co quan don vi"),
+    "members_total": ("members total", "tong so nguoi", "so nguoi", "tong so"),
 }
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.roles import rank
 from bot.storage import security
-from bot.storage.models import AuditLog, Invite, User, Village
+from bot.storage.models import AuditLog, Invite, Unit, User, Village
 from bot.storage.places import match_villages
 from bot.text import fold
 
@@ -50,14 +50,19 @@ async def create_invite(
     village_id: int | None,
     now: datetime,
     created_by: int | None = None,
+    unit_id: int | None = None,
 ) -> tuple[str, Invite]:
-    """Create an invite; the plain code is returned once and never stored."""
+    """Create an invite; the plain code is returned once and never stored.
+
+    A unit head's invite names the unit (`unit_id`) and its commune.
+    """
     code = new_code()
     invite = Invite(
         code_hash=invite_hash(code),
         role=role,
         commune_id=commune_id,
         village_id=village_id,
+        unit_id=unit_id,
         expires_at=now + VALID_FOR,
         created_by=created_by,
         created_at=now,
@@ -70,7 +75,12 @@ async def create_invite(
             actor_id=created_by,
             action="invite.create",
             target=f"invite:{invite.id}",
-            detail={"role": role, "commune_id": commune_id, "village_id": village_id},
+            detail={
+                "role": role,
+                "commune_id": commune_id,
+                "village_id": village_id,
+                "unit_id": unit_id,
+            },
             at=now,
         )
     )
@@ -123,9 +133,13 @@ async def redeem_invite(
     user.role = invite.role
     user.scope_commune_id = invite.commune_id
     user.scope_village_id = invite.village_id
+    user.scope_unit_id = invite.unit_id
     if invite.village_id is not None:
         village = await session.get(Village, invite.village_id)
         user.scope_commune_id = village.commune_id if village else invite.commune_id
+    if invite.unit_id is not None:
+        unit = await session.get(Unit, invite.unit_id)
+        user.scope_commune_id = unit.commune_id if unit else invite.commune_id
     session.add(
         AuditLog(
             actor_id=user.id,

@@ -6,10 +6,12 @@ import pytest
 
 from bot.core.engine import Engine
 from bot.handlers import build_router
-from tests.factories import Chat, grant
+from tests.factories import Chat, grant, grant_unit_head
 
-ROLES = ["unregistered", "resident", "village_head", "staff", "admin"]
-HEAD = {"thon", "chuahoc", "sohodan", "hoctructiep", "nopbaocao", "bantin"}
+ROLES = ["unregistered", "resident", "village_head", "unit_head", "staff", "admin"]
+HEAD = {"thon", "chuahoc", "sohodan", "hoctructiep", "bantin"}
+REPORTING = {"nopbaocao"}  # village heads and unit heads, each their own report
+UNITS = {"donvi"}  # unit heads (their unit) and staff (every unit)
 STAFF = {"moi", "thongke", "bieudo", "xuatbaocao", "chuanop", "guitin", "vaitro", "themfaq"}
 EITHER = {"hanbaocao", "hoidap", "traloi", "web"}
 REFUSAL = "Lệnh này chỉ dành cho"
@@ -19,6 +21,12 @@ def expected(command: str, role: str) -> bool:
     """Return True when the role may use the command."""
     if command in HEAD:
         return role == "village_head"
+    if command in REPORTING:
+        return role in ("village_head", "unit_head")
+    if command in UNITS:
+        return role in ("unit_head", "staff", "admin")
+    if command == "hanbaocao":
+        return role in ("village_head", "unit_head", "staff", "admin")
     if command in STAFF:
         return role in ("staff", "admin")
     if command in EITHER:
@@ -32,6 +40,8 @@ async def user_with(engine: Engine, role: str) -> Chat:
         await chat.register()
     elif role == "village_head":
         await grant(engine, chat, role, "Thôn Đồng Tâm")
+    elif role == "unit_head":
+        await grant_unit_head(engine, chat, "Trường THCS Kim Thành")
     elif role in ("staff", "admin"):
         await grant(engine, chat, role)
     return chat

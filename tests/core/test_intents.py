@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.core.auth import RESIDENT, ROLES, STAFF, VILLAGE_HEAD
+from bot.core.auth import RESIDENT, ROLES, STAFF, UNIT_HEAD, VILLAGE_HEAD
 from bot.core.engine import BUSY, Engine
 from bot.core.messages import Option
 from bot.core.resolver import choose
@@ -162,7 +162,9 @@ async def test_every_step_has_a_way_out(
     chats = {role: await person(sessions, engine, commune, role, f"s-{role}") for role in ROLES}
     for name, route in steps.items():
         role = next(
-            r for r in (RESIDENT, VILLAGE_HEAD, STAFF) if r in (route.access.roles or ROLES)
+            r
+            for r in (RESIDENT, VILLAGE_HEAD, UNIT_HEAD, STAFF)
+            if r in (route.access.roles or ROLES)
         )
         chat = chats[role]
         user = await user_of(sessions, f"s-{role}")

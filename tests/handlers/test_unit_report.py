@@ -1,0 +1,209 @@
+"""Unit heads in chat: the invite, /donvi, the yearly report with skips, a detour and a fix."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import time_machine
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.core.engine import Engine
+from bot.stats.units import units_json
+from bot.storage.db import transaction
+from bot.storage.models import AuditLog, OutboxMessage, Unit, UnitReport, User
+from bot.storage.units import import_units
+from tests.factories import Chat, grant
+
+UNITS_CSV = (
+    "Xã,Loại,Tên đơn vị,Tổng số người\n"
+    "Kim Thành,Trường học,Trường THCS Kim Thành,45\n"
+    "Kim Thành,co quan,UBND xã Kim Thành,30\n"
+)
+
+
+async def add_units(sessions: async_sessionmaker[AsyncSession], tmp_path: Path) -> None:
+    path = tmp_path / "don-vi.csv"
+    path.write_text(UNITS_CSV, encoding="utf-8")
+    async with transaction(sessions) as session:
+        await import_units(session, path)
+
+
+async def invited_head(engine: Engine, staff: Chat, unit: str, user: str = "hieutruong") -> Chat:
+    """Staff make a code with /moi; the unit head redeems it."""
+    await staff.say("/moi")
+    await staff.press("Thủ trưởng đơn vị")
+    await staff.press(unit)
+    assert f"Mã mời thủ trưởng đơn vị của {unit}" in staff.text
+    code = staff.text.split("/nhanma ")[1].split()[0]
+    head = Chat(engine, user=user)
+    await head.say(f"/nhanma {code}")
+    await head.press("Đồng ý, nhận vai trò")
+    assert f"vai trò thủ trưởng đơn vị của {unit}" in head.text
+    assert "/nopbaocao — làm và nộp báo cáo thi đua" in head.text
+    return head
+
+
+async def test_a_unit_head_reports_with_a_skip_a_detour_and_a_correction(
+    engine: Engine, commune: int, sessions: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    await add_units(sessions, tmp_path)
+    staff = Chat(engine, user="staff")
+    await grant(engine, staff, "staff")
+    with time_machine.travel("2026-11-20 09:00 +07:00", tick=False):
+        head = await invited_head(engine, staff, "Trường THCS Kim Thành")
+        async with sessions() as session:
+            user = await session.scalar(select(User).where(User.role == "unit_head"))
+            unit = await session.scalar(select(Unit).where(Unit.name == "Trường THCS Kim Thành"))
+            assert user is not None and unit is not None
+            assert (user.scope_unit_id, user.scope_commune_id) == (unit.id, commune)
+
+        await head.say("/donvi")
+        assert "Trường THCS Kim Thành (trường học), xã Kim Thành" in head.text
+        assert "Tổng số người: 45" in head.text
+        assert "Chưa nộp báo cáo" in head.text and "còn 15 ngày" in head.text
+        await staff.say("/chuanop")
+        assert "Đơn vị chưa nộp (2/2; đã nộp 0)" in staff.text
+        assert "Trường học:\n• Trường THCS Kim Thành" in staff.text
+        assert "Cơ quan:\n• UBND xã Kim Thành" in staff.text
+
+        await head.say("/nopbaocao")
+        assert "Báo cáo thi đua của Trường THCS Kim Thành" in head.text
+        assert "giữ số 45" in head.text
+        await head.say("bỏ qua")  # keeps the 45 people on the list
+        assert "2/6" in head.text
+        await head.say("năm mươi")
+        assert "nhiều hơn tổng số người của đơn vị (45)" in head.text and "2/6" in head.text
+        await head.say("-3")
+        assert "không thể là số âm" in head.text
+        await head.say("chưa biết nữa")
+        assert "chưa đọc được số" in head.text and "2/6" in head.text
+        await head.say("ba mươi")
+        assert "3/6" in head.text
+        await head.say("không")  # no class yet (a typed "0" is the menu everywhere)
+        assert "4/6" in head.text
+
+        await head.say("menu")  # a detour: the draft stays
+        assert "🏢 Đơn vị của tôi" in head.labels
+        await head.say("/thon")
+        assert "Lệnh này chỉ dành cho" in head.text  # no village data for a unit head
+        await head.say("/nopbaocao")
+        assert "Làm tiếp báo cáo đang dở" in head.text and "4/6" in head.text
+        await head.say("Toàn bộ giáo viên dùng chữ ký số, hồ sơ nộp trực tuyến")
+        assert "5/6" in head.text
+        await head.say("bỏ qua")
+        assert "6/6" in head.text
+        await head.press("Cá nhân")
+        await head.say("Nguyễn Thị Lan, giáo viên tin học")
+        assert "Thành tích của Nguyễn Thị Lan" in head.text
+        await head.say("Hướng dẫn 200 phụ huynh cài VNeID")
+        assert "Đã thêm đề nghị: cá nhân Nguyễn Thị Lan" in head.text
+        await head.say("xong")
+        assert "Xem lại báo cáo" in head.text
+        assert "1. Tổng số người: 45" in head.text
+        assert "2. Đã học kỹ năng số năm nay: 30 (66,7%)" in head.text
+        assert "3. Số lớp, buổi học đã tổ chức: 0" in head.text
+        assert "5. Sáng kiến: (bỏ qua)" in head.text
+        nominated = (
+            "• Cá nhân Nguyễn Thị Lan, giáo viên tin học: Hướng dẫn 200 phụ huynh cài VNeID"
+        )
+        assert f"khen thưởng:\n{nominated}" in head.text
+
+        await head.press("Sửa một phần")
+        await head.press("3. Số lớp")
+        await head.say("2")
+        assert "3. Số lớp, buổi học đã tổ chức: 2" in head.text  # straight back to the review
+        await head.press("Gửi báo cáo")
+        assert "Đã nộp báo cáo thi đua của Trường THCS Kim Thành — hạn 05/12/2026" in head.text
+        assert "Cán bộ xã đã được báo" in head.text
+
+        await staff.say("/chuanop")
+        assert "Đơn vị chưa nộp (1/2; đã nộp 1)" in staff.text
+        assert "Trường THCS Kim Thành" not in staff.text
+        await staff.say("/donvi")
+        assert "✅ Trường THCS Kim Thành — 45 người, 30 đã học" in staff.text
+        assert "⏳ UBND xã Kim Thành — 30 người — chưa nộp (chưa có người phụ trách" in staff.text
+
+    with time_machine.travel("2026-12-01 09:00 +07:00", tick=False):
+        await head.say("/nopbaocao")  # the 15/12 report opens, filled from the 05/12 one
+        assert "(hạn 15/12/2026)" in head.text and "điền sẵn theo báo cáo" in head.text
+        await head.say("/nopbaocao 05/12")
+        assert "Đơn vị đã nộp báo cáo này lúc 09:00 20/11/2026 (lần 1)" in head.text
+        await head.press("Sửa báo cáo")
+        assert "bản sửa của báo cáo đã nộp (lần 2)" in head.text
+        await head.press("Sửa một phần")
+        await head.press("2. Đã học")
+        await head.say("bốn mươi")
+        assert "2. Đã học kỹ năng số năm nay: 40 (88,9%)" in head.text
+        await head.press("Gửi bản sửa")
+        assert "Đã gửi bản sửa (lần 2)" in head.text
+        async with sessions() as session:
+            [report] = list(await session.scalars(select(UnitReport)))
+            assert (report.revision, report.members_learned, report.classes_held) == (2, 40, 2)
+            assert [h["members_learned"] for h in report.history] == [30]
+            assert report.history[0]["revision"] == 1 and report.history[0]["replaced_by"]
+            assert report.nominations[0]["kind"] == "ca_nhan"
+            actions = list(await session.scalars(select(AuditLog.action)))
+            assert actions.count("unit_report.submit") == 1
+            assert actions.count("unit_report.correct") == 1
+            told = list(
+                await session.scalars(
+                    select(OutboxMessage).where(OutboxMessage.kind == "unit_submitted")
+                )
+            )
+            assert len(told) == 2  # sent, then corrected
+            units = await units_json(session, commune, datetime.now(UTC))
+        school = [u for u in units if u["name"] == "Trường THCS Kim Thành"]
+        assert school == [
+            {
+                "name": "Trường THCS Kim Thành",
+                "kind": "truong_hoc",
+                "members_total": 45,
+                "members_learned": 40,
+                "reported": True,
+            }
+        ]
+        office = next(u for u in units if u["kind"] == "co_quan")
+        assert (office["members_learned"], office["reported"]) == (None, False)
+
+    with time_machine.travel("2026-12-06 09:00 +07:00", tick=False):
+        await head.say("/nopbaocao 05/12")
+        assert "Đã quá hạn 05/12/2026 nên báo cáo không sửa được nữa" in head.text
+        assert "Sửa báo cáo" not in head.labels
+
+
+async def test_a_unit_head_sees_only_their_unit_and_a_draft_survives_a_restart(
+    engine: Engine,
+    commune: int,
+    sessions: async_sessionmaker[AsyncSession],
+    tmp_path: Path,
+    curriculum: object,
+) -> None:
+    from bot.core.engine import Engine as Fresh
+    from bot.handlers import build_router
+
+    await add_units(sessions, tmp_path)
+    admin = Chat(engine, user="admin")
+    await grant(engine, admin, "staff")
+    with time_machine.travel("2026-11-25 09:00 +07:00", tick=False):
+        head = await invited_head(engine, admin, "UBND xã Kim Thành", user="chutich")
+        await head.say("/nopbaocao")
+        await head.say("28")
+        assert "2/6" in head.text
+        for command in ("/thon", "/chuahoc", "/thongke", "/chuanop", "/moi"):
+            await head.say(command)
+            assert "Lệnh này chỉ dành cho" in head.text, command
+        await head.say("/donvi")
+        assert "UBND xã Kim Thành" in head.text and "Trường THCS" not in head.text
+        assert "bản nháp đang làm dở" in head.text
+
+        # The bot restarts: a new engine over the same database finds the draft.
+        again = Chat(Fresh(sessions, build_router(), engine.curriculum), user="chutich")
+        await again.say("/nopbaocao")
+        assert "Làm tiếp báo cáo đang dở" in again.text and "2/6" in again.text
+        await again.say("thôi")  # stop leaves the step, not the draft
+        await again.say("/nopbaocao")
+        assert "Làm tiếp báo cáo đang dở" in again.text and "2/6" in again.text
+        await again.say("99999999")
+        assert "lớn quá" in again.text
