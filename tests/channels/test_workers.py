@@ -30,8 +30,7 @@ PEOPLE = range(5001, 5009)
 # order, the "1"s would answer the consent question at the wrong step.
 SAYS = ("/start", "1", "1", "dong tam")
 READS = (
-    lambda t: t.startswith("Xin chào! 👋"),
-    lambda t: "Bạn có đồng ý không?" in t,
+    lambda t: t.startswith("Xin chào! 👋") and "Bạn có đồng ý không?" in t,
     lambda t: "nhóm nào" in t,
     lambda t: "thôn" in t.lower(),
     lambda t: "Đã ghi nhận: Thôn Đồng Tâm" in t,
