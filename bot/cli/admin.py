@@ -207,7 +207,8 @@ def reminders_plan(
     ] = False,
 ) -> None:
     """Run the reminder planner for a moment (default: now) and enqueue what is due."""
-    from bot.scheduling.reminders import enqueue_planned, plan_deadline_reminders
+    from bot.delivery.outbox import enqueue_planned
+    from bot.scheduling.reminders import plan_deadline_reminders
 
     s = settings()
     if at:

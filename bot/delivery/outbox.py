@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, cast
 from uuid import uuid4
 
-from sqlalchemy import delete, func, insert, or_, select, tuple_, update
+from sqlalchemy import Table, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -83,6 +83,10 @@ def reply_key(channel: str, update_key: str | None) -> str:
     return f"r:{channel}:{update_key or uuid4().hex}:"
 
 
+_OUTBOX = cast(Table, OutboxMessage.__table__)
+_INSERT_REPLIES = insert(_OUTBOX).returning(_OUTBOX.c.id, sort_by_parameter_order=True)
+
+
 async def add_replies(
     session: AsyncSession,
     *,
@@ -116,9 +120,10 @@ async def add_replies(
         }
         for index, reply in enumerate(replies)
     ]
-    result = await session.execute(
-        insert(OutboxMessage).returning(OutboxMessage.id, sort_by_parameter_order=True), rows
-    )
+    # A Core insert on the table: the ORM's bulk-insert machinery costs more than the row itself
+    # on the path every update takes (bench/RESULTS.md, "updates").
+    connection = await session.connection()
+    result = await connection.execute(_INSERT_REPLIES, rows)
     return [row[0] for row in result.all()]
 
 
@@ -251,3 +256,63 @@ async def recent_failures(session: AsyncSession, limit: int = 10) -> list[Outbox
         .limit(limit)
     )
     return list(rows)
+
+
+class PlannedMessage(Protocol):
+    """A proactive message a planner (reminders, nudges, digests) wants sent."""
+
+    @property
+    def kind(self) -> str:
+        """The outbox kind (reminder, nudge_resume, village_digest…)."""
+
+    @property
+    def user_id(self) -> int:
+        """Whom it is for."""
+
+    @property
+    def channel(self) -> str:
+        """Their channel."""
+
+    @property
+    def chat_id(self) -> str:
+        """Their chat on it."""
+
+    @property
+    def dedupe_key(self) -> str:
+        """Planned twice, added once."""
+
+    @property
+    def not_before(self) -> datetime:
+        """Not sent before this moment."""
+
+    @property
+    def text(self) -> str:
+        """The message."""
+
+
+async def enqueue_planned(session: AsyncSession, planned: Iterable[PlannedMessage]) -> int:
+    """Put planned messages in the outbox; those already there are skipped. Return how many new."""
+    added = 0
+    for item in planned:
+        added += await enqueue(
+            session,
+            channel=item.channel,
+            chat_id=item.chat_id,
+            user_id=item.user_id,
+            text=item.text,
+            kind=item.kind,
+            dedupe_key=item.dedupe_key,
+            not_before=item.not_before,
+        )
+    return added
+
+
+async def withdraw_planned(session: AsyncSession, user_id: int, kinds: Collection[str]) -> None:
+    """Drop a person's planned messages of these kinds not sent yet (they switched them off)."""
+    await session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.user_id == user_id,
+            OutboxMessage.kind.in_(list(kinds)),
+            OutboxMessage.status == "pending",
+        )
+    )

@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.auth import VILLAGE_HEAD
-from bot.delivery.outbox import enqueue, reachable_identities
+from bot.delivery.outbox import reachable_identities, withdraw_planned
 from bot.stats import texts_standing as t
 from bot.stats.coverage import commune_coverage
 from bot.stats.standing import Standing, needed_text, rank_text, standing_of
-from bot.storage.models import Commune, Household, OutboxMessage, User
+from bot.storage.models import Commune, Household, User
 
 KIND = "village_digest"
 WEEKDAY, HOUR = 0, 8  # Monday, 08:00 local
@@ -38,6 +38,7 @@ class Digest:
     dedupe_key: str
     not_before: datetime
     text: str
+    kind: str = KIND
 
 
 def digest_text(standing: Standing, new: int) -> str:
@@ -120,29 +121,6 @@ async def _commune_digests(
     return planned
 
 
-async def enqueue_digests(session: AsyncSession, planned: list[Digest]) -> int:
-    """Put planned digests in the outbox; those already there are skipped. Return how many new."""
-    added = 0
-    for digest in planned:
-        added += await enqueue(
-            session,
-            channel=digest.channel,
-            chat_id=digest.chat_id,
-            user_id=digest.user_id,
-            text=digest.text,
-            kind=KIND,
-            dedupe_key=digest.dedupe_key,
-            not_before=digest.not_before,
-        )
-    return added
-
-
 async def cancel_digests(session: AsyncSession, user_id: int) -> None:
     """Drop a head's digests not sent yet (they switched the digest off)."""
-    await session.execute(
-        delete(OutboxMessage).where(
-            OutboxMessage.user_id == user_id,
-            OutboxMessage.kind == KIND,
-            OutboxMessage.status == "pending",
-        )
-    )
+    await withdraw_planned(session, user_id, (KIND,))

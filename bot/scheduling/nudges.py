@@ -14,10 +14,10 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.delivery.outbox import enqueue, reachable_identities
+from bot.delivery.outbox import reachable_identities, withdraw_planned
 from bot.lessons.model import Curriculum, Lesson
 from bot.scheduling import texts as t
 from bot.storage.models import Commune, LessonProgress, OutboxMessage, User
@@ -155,32 +155,9 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-async def enqueue_nudges(session: AsyncSession, planned: list[Nudge]) -> int:
-    """Put planned nudges in the outbox; those already there are skipped. Return how many new."""
-    added = 0
-    for nudge in planned:
-        added += await enqueue(
-            session,
-            channel=nudge.channel,
-            chat_id=nudge.chat_id,
-            user_id=nudge.user_id,
-            text=nudge.text,
-            kind=nudge.kind,
-            dedupe_key=nudge.dedupe_key,
-            not_before=nudge.not_before,
-        )
-    return added
-
-
 async def cancel_nudges(session: AsyncSession, user_id: int) -> None:
     """Drop the nudges of a person not sent yet (they switched reminders off)."""
-    await session.execute(
-        delete(OutboxMessage).where(
-            OutboxMessage.user_id == user_id,
-            OutboxMessage.kind.in_(KINDS),
-            OutboxMessage.status == "pending",
-        )
-    )
+    await withdraw_planned(session, user_id, KINDS)
 
 
 @lru_cache(maxsize=4)

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import formats as f
 from bot.core.auth import STAFF, UNIT_HEAD, VILLAGE_HEAD
-from bot.delivery.outbox import enqueue, reachable_identities
+from bot.delivery.outbox import reachable_identities
 from bot.scheduling import texts as t
 from bot.stats.coverage import VillageCoverage, commune_coverage
 from bot.storage.deadlines import Occurrence, deadlines_of, due_date
@@ -238,20 +238,3 @@ def _summary_text(due: str, title: str, missing: list[str], total: int) -> str:
     return t.STAFF_MISSING.format(
         due=due, title=title, missing=len(missing), total=total, names=names
     )
-
-
-async def enqueue_planned(session: AsyncSession, planned: list[Planned]) -> int:
-    """Put planned messages in the outbox; those already there are skipped. Return how many new."""
-    added = 0
-    for item in planned:
-        added += await enqueue(
-            session,
-            channel=item.channel,
-            chat_id=item.chat_id,
-            user_id=item.user_id,
-            text=item.text,
-            kind=item.kind,
-            dedupe_key=item.dedupe_key,
-            not_before=item.not_before,
-        )
-    return added

@@ -15,11 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from bot.config import Settings
 from bot.delivery.broadcasts import update_progress
 from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.outbox import enqueue_planned
 from bot.lessons.model import Curriculum
 from bot.metrics import Metrics
-from bot.scheduling.digest import enqueue_digests, plan_digests
-from bot.scheduling.nudges import curriculum_at, enqueue_nudges, plan_nudges
-from bot.scheduling.reminders import enqueue_planned, plan_deadline_reminders
+from bot.scheduling.digest import plan_digests
+from bot.scheduling.nudges import curriculum_at, plan_nudges
+from bot.scheduling.reminders import plan_deadline_reminders
 from bot.scheduling.retention import prune_expired
 from bot.scheduling.tickets import plan_tickets
 from bot.storage.db import transaction
@@ -61,8 +62,8 @@ async def plan_now(
         planned = await plan_deadline_reminders(session, now)
         await plan_tickets(session, now)
         added = await enqueue_planned(session, planned)
-        added += await enqueue_digests(session, await plan_digests(session, now))
-        return added + await enqueue_nudges(session, await plan_nudges(session, now, lessons))
+        added += await enqueue_planned(session, await plan_digests(session, now))
+        return added + await enqueue_planned(session, await plan_nudges(session, now, lessons))
 
 
 class Scheduler:
