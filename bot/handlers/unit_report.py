@@ -44,6 +44,7 @@ from bot.storage.units import latest_reports
 routes = Routes()
 HEAD = roles(UNIT_HEAD)
 STEP = "unit_report"
+NOMINATION_STEPS = ("nom_name", "nom_achievement")
 
 
 @dataclass(frozen=True)
@@ -147,17 +148,23 @@ async def _ask(ctx: Context, unit: Unit, draft: dict[str, Any], occurrence: Occu
     """Keep the draft and ask its current question (or show the whole report)."""
     ctx.put(KEY, draft)
     at = draft.get("at")
+    # The question's place travels with it, so "quay lại" followed by an answer fills the
+    # question shown again, not the one the draft had moved on to.
+    asked: dict[str, Any] = {"at": at}
+    if at in ("nom_name", "nom_achievement"):
+        asked["pending"] = draft.get("pending")
+        asked["slot"] = len(draft.get("nominations") or [])
     if at == "total":
         keep = t.KEEP_TOTAL.format(total=f.number(draft["total"])) if draft.get("total") else ""
-        ctx.ask(t.ASK_TOTAL.format(keep=keep), step=STEP, skippable=True)
+        ctx.ask(t.ASK_TOTAL.format(keep=keep), step=STEP, skippable=True, **asked)
     elif at == "learned":
-        ctx.ask(t.ASK_LEARNED, step=STEP, skippable=True)
+        ctx.ask(t.ASK_LEARNED, step=STEP, skippable=True, **asked)
     elif at == "classes":
-        ctx.ask(t.ASK_CLASSES, step=STEP, skippable=True)
+        ctx.ask(t.ASK_CLASSES, step=STEP, skippable=True, **asked)
     elif at == "results":
-        ctx.ask(t.ASK_RESULTS, step=STEP, skippable=True)
+        ctx.ask(t.ASK_RESULTS, step=STEP, skippable=True, **asked)
     elif at == "initiatives":
-        ctx.ask(t.ASK_INITIATIVES, step=STEP, skippable=True)
+        ctx.ask(t.ASK_INITIATIVES, step=STEP, skippable=True, **asked)
     elif at == "nominations":
         nominations = draft.get("nominations") or []
         current = (
@@ -174,20 +181,56 @@ async def _ask(ctx: Context, unit: Unit, draft: dict[str, Any], occurrence: Occu
         ]
         if nominations:
             options.append(Option(t.NOM_CLEAR, UnitAct("clear").pack()))
-        ctx.ask(t.ASK_NOMINATION.format(current=current), options, step=STEP, skippable=True)
+        ctx.ask(
+            t.ASK_NOMINATION.format(current=current),
+            options,
+            step=STEP,
+            skippable=True,
+            **asked,
+        )
     elif at == "nom_name":
         pending = draft.get("pending") or {}
         ask = t.ASK_NOM_NAME_TEAM if pending.get("kind") == "tap_the" else t.ASK_NOM_NAME_PERSON
-        ctx.ask(ask, step=STEP, skippable=True)
+        ctx.ask(ask, step=STEP, skippable=True, **asked)
     elif at == "nom_achievement":
         pending = draft.get("pending") or {}
         ctx.ask(
-            t.ASK_NOM_ACHIEVEMENT.format(name=pending.get("name", "")), step=STEP, skippable=True
+            t.ASK_NOM_ACHIEVEMENT.format(name=pending.get("name", "")),
+            step=STEP,
+            skippable=True,
+            **asked,
         )
     else:
         draft["at"] = "review"
         ctx.put(KEY, draft)
         _review(ctx, unit, draft, occurrence)
+
+
+def _answering(ctx: Context, draft: dict[str, Any]) -> None:
+    """Point the draft at the question being answered (asked again after "quay lại")."""
+    asked = ctx.data.get("at")
+    if isinstance(asked, str) and (asked in FIELDS or asked in NOMINATION_STEPS):
+        draft["at"] = asked
+        if asked in NOMINATION_STEPS:
+            draft["pending"] = ctx.data.get("pending")
+    pending = draft.get("pending") if isinstance(draft.get("pending"), dict) else {}
+    if draft.get("at") in NOMINATION_STEPS and pending.get("kind") not in t.NOM_KIND:
+        draft["at"] = "nominations"  # a nomination without its kind: choose again
+    elif draft.get("at") == "nom_achievement" and not pending.get("name"):
+        draft["at"] = "nom_name"
+
+
+def _placed(
+    ctx: Context, nominations: list[dict[str, Any]], pending: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Add a finished nomination, or replace it when its question was asked again."""
+    slot = ctx.data.get("slot")
+    if isinstance(slot, int) and 0 <= slot < len(nominations):
+        earlier = nominations[slot]
+        if (earlier.get("kind"), earlier.get("name")) == (pending.get("kind"), pending["name"]):
+            nominations[slot] = pending
+            return nominations
+    return [*nominations, pending]
 
 
 def _review(ctx: Context, unit: Unit, draft: dict[str, Any], occurrence: Occurrence) -> None:
@@ -224,6 +267,7 @@ async def on_answer(ctx: Context) -> None:
     if loaded is None:
         return
     unit, draft, occurrence = loaded
+    _answering(ctx, draft)
     at = str(draft.get("at"))
     skip = ctx.intent == "skip"
     typed = ctx.args.strip()
@@ -273,7 +317,7 @@ async def on_answer(ctx: Context) -> None:
                 await _ask(ctx, unit, draft, occurrence)
                 return
         pending["achievement"] = "" if skip else typed
-        draft["nominations"] = [*(draft.get("nominations") or []), pending]
+        draft["nominations"] = _placed(ctx, list(draft.get("nominations") or []), pending)
         draft["pending"] = None
         draft["at"] = "nominations"
         ctx.say(

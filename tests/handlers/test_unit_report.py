@@ -14,7 +14,7 @@ from bot.stats.units import units_json
 from bot.storage.db import transaction
 from bot.storage.models import AuditLog, OutboxMessage, Unit, UnitReport, User
 from bot.storage.units import import_units
-from tests.factories import Chat, grant
+from tests.factories import Chat, grant, grant_unit_head
 
 UNITS_CSV = (
     "Xã,Loại,Tên đơn vị,Tổng số người\n"
@@ -207,3 +207,64 @@ async def test_a_unit_head_sees_only_their_unit_and_a_draft_survives_a_restart(
         assert "Làm tiếp báo cáo đang dở" in again.text and "2/6" in again.text
         await again.say("99999999")
         assert "lớn quá" in again.text
+
+
+async def test_going_back_a_question_puts_the_answer_where_it_was_asked(
+    engine: Engine, commune: int, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    head = Chat(engine, user="hieutruong")
+    await grant_unit_head(engine, head, "Trường THCS Kim Thành")
+    with time_machine.travel("2026-11-20 09:00 +07:00", tick=False):
+        await head.say("/nopbaocao")
+        await head.say("40")
+        assert "2/6" in head.text
+        await head.say("quay lại")
+        assert "1/6" in head.text
+        await head.say("35")  # the answer to 1/6, asked again: not the 2/6 figure
+        assert "2/6" in head.text
+        await head.say("30")
+        assert "3/6" in head.text
+        for answer in ("không", "bỏ qua", "bỏ qua"):
+            await head.say(answer)
+        await head.press("Tập thể")
+        await head.say("Tổ Văn phòng")
+        await head.say("Cài VNeID cho 300 người")
+        assert "Đã thêm đề nghị: tập thể Tổ Văn phòng" in head.text
+        await head.say("quay lại")  # back to the achievement of the nomination just added
+        assert "Thành tích của Tổ Văn phòng" in head.text
+        await head.say("Cài VNeID cho 400 người")  # corrects it, adds nothing
+        assert "Hệ thống đang bận" not in head.text
+        assert "6/6" in head.text and "Đã có 1 đề nghị" in head.text
+        await head.press("Xong")
+    assert "1. Tổng số người: 35" in head.text
+    assert "2. Đã học kỹ năng số năm nay: 30 (85,7%)" in head.text
+    assert "• Tập thể Tổ Văn phòng: Cài VNeID cho 400 người" in head.text
+    assert "300 người" not in head.text
+
+
+async def test_a_way_out_at_every_question_of_the_unit_report(
+    engine: Engine, commune: int, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    head = Chat(engine, user="hieutruong")
+    await grant_unit_head(engine, head, "Trường THCS Kim Thành")
+    with time_machine.travel("2026-11-20 09:00 +07:00", tick=False):
+        await head.say("/nopbaocao")
+        await head.say("/huy")  # typed with a slash, as on Telegram
+        assert "Đã dừng" in head.text and "chưa biết lệnh" not in head.text
+        await head.say("/nopbaocao")
+        assert "Làm tiếp báo cáo đang dở" in head.text
+        for typed in ("😀", "asdfgh", "trợ giúp"):
+            await head.say(typed)
+            assert "1/6" in head.text and "Hệ thống đang bận" not in head.text, typed
+        await head.say("x" * 5000)
+        assert "dài quá" in head.text and "1/6" in head.text
+        for answer in ("45", "30", "2", "bỏ qua", "bỏ qua"):
+            await head.say(answer)
+        await head.press("Cá nhân")
+        for typed in ("😀", "N" * 500):
+            await head.say(typed)
+            assert "Họ tên và chức vụ" in head.text, typed
+        await head.say("menu")
+        assert "🏢 Đơn vị của tôi" in head.labels
+    async with sessions() as session:
+        assert await session.scalar(select(UnitReport)) is None
