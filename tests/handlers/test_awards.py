@@ -120,3 +120,15 @@ async def test_xuatbaocao_sends_the_emulation_report(
     document = docx.Document(io.BytesIO(reply.document))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "kết quả: “100% cán bộ dùng chữ ký số" in text
+
+
+async def test_khenthuong_with_a_year_that_cannot_be_is_answered_kindly(
+    engine: Engine, commune: int
+) -> None:
+    staff = Chat(engine, user="staff")
+    await grant(engine, staff, "staff")
+    with time_machine.travel(DAY, tick=False):
+        for typed in ("0000", "0001", "1900", "9999"):
+            await staff.say(f"/khenthuong {typed}")
+            assert "chưa có số liệu" in staff.text, typed
+            assert "/khenthuong 2026" in staff.text and "Hệ thống đang bận" not in staff.text
