@@ -213,7 +213,8 @@ def _answering(ctx: Context, draft: dict[str, Any]) -> None:
         draft["at"] = asked
         if asked in NOMINATION_STEPS:
             draft["pending"] = ctx.data.get("pending")
-    pending = draft.get("pending") if isinstance(draft.get("pending"), dict) else {}
+    found = draft.get("pending")
+    pending: dict[str, Any] = found if isinstance(found, dict) else {}
     if draft.get("at") in NOMINATION_STEPS and pending.get("kind") not in t.NOM_KIND:
         draft["at"] = "nominations"  # a nomination without its kind: choose again
     elif draft.get("at") == "nom_achievement" and not pending.get("name"):
