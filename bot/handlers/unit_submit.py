@@ -16,8 +16,8 @@ from bot.handlers.unit_draft import KEY, fields_of, occurrence_of
 from bot.handlers.units import today_of, unit_of
 from bot.handlers.village_report import titled
 from bot.storage.deadlines import Occurrence, deadlines_of
-from bot.storage.models import AuditLog, Commune, Unit, UnitReport
-from bot.storage.units import unit_report
+from bot.storage.models import AuditLog, Commune, Unit
+from bot.storage.units import add_unit_report, unit_report
 from bot.units import KIND_NAMES
 
 
@@ -84,24 +84,20 @@ async def send(ctx: Context, unit: Unit, draft: dict[str, Any], occurrence: Occu
         return
     title = titled(occurrence.deadline.title, occurrence.due)
     kind = KIND_NAMES.get(unit.kind, unit.kind)
+    report = None
     if existing is None:
-        report = UnitReport(
-            unit_id=unit.id,
-            deadline_id=occurrence.deadline.id,
-            year=occurrence.year,
-            submitted_at=ctx.now,
-            by_user_id=ctx.user.id,
-            revision=1,
-            history=[],
-            **fields,
+        report = await add_unit_report(
+            ctx.session, unit.id, occurrence, fields, ctx.user.id, ctx.now
         )
-        ctx.session.add(report)
-        await ctx.session.flush()
+        # None: another head of the unit sent it a moment ago; this one replaces it.
+        existing = await unit_report(ctx.session, unit.id, occurrence) if report is None else None
+    if report is not None:
         action, text = (
             "unit_report.submit",
             t.STAFF_TOLD.format(unit=unit.name, kind=kind, title=title),
         )
     else:
+        assert existing is not None  # the report just found in the way
         report = existing
         replaced = {
             "revision": report.revision,

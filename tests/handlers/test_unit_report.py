@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.engine import Engine
 from bot.stats.units import units_json
 from bot.storage.db import transaction
-from bot.storage.models import AuditLog, OutboxMessage, Unit, UnitReport, User
+from bot.storage.models import AuditLog, Deadline, OutboxMessage, Unit, UnitReport, User
 from bot.storage.units import import_units
 from tests.factories import Chat, grant, grant_unit_head
 
@@ -268,3 +269,68 @@ async def test_a_way_out_at_every_question_of_the_unit_report(
         assert "🏢 Đơn vị của tôi" in head.labels
     async with sessions() as session:
         assert await session.scalar(select(UnitReport)) is None
+
+
+async def test_a_report_sent_twice_at_once_is_recorded_once(
+    engine: Engine, commune: int, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    staff = Chat(engine, user="staff")
+    await grant(engine, staff, "staff")
+    head, deputy = Chat(engine, user="hieutruong"), Chat(engine, user="hieupho")
+    await grant_unit_head(engine, head, "Trường THCS Kim Thành")
+    await grant_unit_head(engine, deputy, "Trường THCS Kim Thành")
+
+    async def to_review(chat: Chat) -> None:
+        await chat.say("/nopbaocao")
+        for answer in ("40", "30", "2", "bỏ qua", "bỏ qua"):
+            await chat.say(answer)
+        await chat.press("Xong")
+        assert "Xem lại báo cáo" in chat.text
+
+    with time_machine.travel("2026-11-20 09:00 +07:00", tick=False):
+        await to_review(head)
+        send = head.option("Gửi báo cáo")
+        await asyncio.gather(head.tap(send), head.tap(send))  # a double tap
+        await head.tap(send)  # and a late third one
+        assert "Câu này đã qua" in head.text
+
+        # The deputy sends while the head's report is being written: it becomes a correction.
+        async with sessions() as session:
+            await session.execute(delete(UnitReport))
+            await session.commit()
+        await to_review(deputy)
+        async with sessions() as other:
+            unit = await other.scalar(select(Unit))
+            deadline = await other.scalar(select(Deadline).order_by(Deadline.id))
+            assert unit is not None and deadline is not None
+            other.add(
+                UnitReport(
+                    unit_id=unit.id,
+                    deadline_id=deadline.id,
+                    year=2026,
+                    submitted_at=datetime.now(UTC),
+                    members_total=40,
+                    members_learned=20,
+                    nominations=[],
+                    history=[],
+                )
+            )
+            await other.flush()
+            pressing = asyncio.create_task(deputy.press("Gửi báo cáo"))
+            await asyncio.sleep(0.5)  # the press waits for the head's transaction
+            await other.commit()
+        await pressing
+        assert "Hệ thống đang bận" not in deputy.text
+        assert "Đã gửi bản sửa (lần 2)" in deputy.text
+    async with sessions() as session:
+        [report] = list(await session.scalars(select(UnitReport)))
+        assert (report.revision, report.members_learned) == (2, 30)
+        assert [h["members_learned"] for h in report.history] == [20]
+        actions = list(await session.scalars(select(AuditLog.action)))
+        assert actions.count("unit_report.submit") == 1  # the double tap
+        told = await session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.kind == "unit_submitted")
+        )
+        assert told == 2  # the head's report, then the deputy's correction
