@@ -12,7 +12,17 @@ ROLES = ["unregistered", "resident", "village_head", "unit_head", "staff", "admi
 HEAD = {"thon", "chuahoc", "sohodan", "hoctructiep", "bantin"}
 REPORTING = {"nopbaocao"}  # village heads and unit heads, each their own report
 UNITS = {"donvi"}  # unit heads (their unit) and staff (every unit)
-STAFF = {"moi", "thongke", "bieudo", "xuatbaocao", "chuanop", "guitin", "vaitro", "themfaq"}
+STAFF = {
+    "moi",
+    "thongke",
+    "bieudo",
+    "xuatbaocao",
+    "chuanop",
+    "guitin",
+    "vaitro",
+    "themfaq",
+    "khenthuong",
+}
 EITHER = {"hanbaocao", "hoidap", "traloi", "web"}
 REFUSAL = "Lệnh này chỉ dành cho"
 
