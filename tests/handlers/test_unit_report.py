@@ -334,3 +334,28 @@ async def test_a_report_sent_twice_at_once_is_recorded_once(
             .where(OutboxMessage.kind == "unit_submitted")
         )
         assert told == 2  # the head's report, then the deputy's correction
+
+
+async def test_forged_buttons_and_a_role_taken_back_mid_report_change_nothing(
+    engine: Engine, commune: int, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    from bot.services.roles import revoke_role
+
+    head = Chat(engine, user="hieutruong")
+    await grant_unit_head(engine, head, "Trường THCS Kim Thành")
+    with time_machine.travel("2026-11-20 09:00 +07:00", tick=False):
+        await head.say("/nopbaocao")
+        await head.say("40")
+        for forged in ("dv:send", "dv:correct:1-2026", "dv:part:total", "ktm:2026:nom:1:0:p"):
+            await head.tap(forged)  # never offered: refused, the question stays
+            assert "Câu này đã qua" in head.text and "2/6" in head.text, forged
+        async with transaction(sessions) as session:
+            user = await session.scalar(select(User).where(User.role == "unit_head"))
+            assert user is not None
+            await revoke_role(session, user, datetime.now(UTC))
+        await head.say("30")
+        assert "Lệnh này chỉ dành cho" in head.text and "Hệ thống đang bận" not in head.text
+        await head.say("/nopbaocao")
+        assert "Lệnh này chỉ dành cho" in head.text
+    async with sessions() as session:
+        assert await session.scalar(select(UnitReport)) is None
