@@ -12,6 +12,7 @@ from bot.core.routes import Handler, Route, Routes
 from bot.text import clean, fold
 
 MAX_TEXT = 1000
+SLASH_INTENTS = ("stop", "menu", "back", "help", "repeat")  # ways out that work as a "/word"
 
 MEDIA = "Mình chỉ đọc được chữ thôi 🙏. Bạn gõ chữ, gõ số hoặc bấm nút giúp mình nhé."
 UNSUPPORTED = (
@@ -124,6 +125,10 @@ class Router:
         if text.startswith("/"):
             head, _, args = text[1:].partition(" ")
             name = self._names.get(fold(head.split("@", 1)[0]).replace(" ", ""))
+            # "/huy", "/thoi", "/menu" typed as commands mean what the words mean anywhere.
+            intent = resolver.intent_of(resolver.normalise(text[1:])) if name is None else None
+            if intent in SLASH_INTENTS and await self._intent(ctx, intent or ""):
+                return False
             if name is None:
                 ctx.say(UNKNOWN_COMMAND)
                 ctx.repeat_prompt()

@@ -18,29 +18,33 @@ from bot.core.context import Context
 from bot.core.messages import Option
 from bot.core.routes import Payload, Routes, roles
 from bot.handlers import texts_units as t
-from bot.handlers.notify import tell_staff
-from bot.handlers.units import DRAFT, choose_occurrence, today_of, unit_of, when
+from bot.handlers.unit_draft import (
+    FIELDS,
+    KEY,
+    MAX_NAME,
+    MAX_NOMINATIONS,
+    MAX_TEXT,
+    NUMBERS,
+    advance,
+    draft_of,
+    fields_of,
+    nomination_lines,
+    occurrence_of,
+    read_number,
+    review_text,
+    text_problem,
+)
+from bot.handlers.unit_submit import open_correction, send
+from bot.handlers.units import choose_occurrence, today_of, unit_of, when
 from bot.handlers.village_report import titled
-from bot.lessons.answers import read_count
-from bot.stats.coverage import percent
-from bot.storage.deadlines import Occurrence, deadlines_of, due_date
-from bot.storage.models import AuditLog, Commune, Deadline, Unit, UnitReport
-from bot.storage.units import latest_reports, unit_report
-from bot.text import fold
-from bot.units import KIND_NAMES
+from bot.storage.deadlines import Occurrence, deadlines_of
+from bot.storage.models import Commune, Unit, UnitReport
+from bot.storage.units import latest_reports
 
 routes = Routes()
 HEAD = roles(UNIT_HEAD)
-KEY = DRAFT
 STEP = "unit_report"
-FIELDS = ("total", "learned", "classes", "results", "initiatives", "nominations")
-NUMBERS = ("total", "learned", "classes")
-MAX_PEOPLE = 100_000  # more people than any commune's unit: a typing error
-MAX_CLASSES = 5_000
-MAX_TEXT = 900
-MAX_NAME = 120
-MAX_NOMINATIONS = 20
-ZERO = {"khong", "ko", "k", "chua", "chua co", "khong co", "chua co ai", "khong co ai"}
+NOMINATION_STEPS = ("nom_name", "nom_achievement")
 
 
 @dataclass(frozen=True)
@@ -64,10 +68,10 @@ async def start_report(ctx: Context) -> None:
     if not deadlines:
         ctx.say(t.NO_DEADLINE)
         return
-    draft = await _draft(ctx, unit)
+    draft = draft_of(ctx, unit)
     typed = ctx.args.strip()
     if draft is not None and not typed:
-        occurrence = _occurrence_of(draft, deadlines)
+        occurrence = occurrence_of(draft, deadlines)
         if occurrence is not None:
             ctx.say(
                 t.RESUME.format(
@@ -104,20 +108,9 @@ async def start_report(ctx: Context) -> None:
         )
     )
     if earlier is not None:
-        draft.update(_fields_of(earlier))
+        draft.update(fields_of(earlier))
         ctx.say(t.CARRIED)
     await _ask(ctx, unit, draft, occurrence)
-
-
-def _fields_of(report: UnitReport) -> dict[str, Any]:
-    return {
-        "total": report.members_total,
-        "learned": report.members_learned,
-        "classes": report.classes_held,
-        "results": report.results,
-        "initiatives": report.initiatives,
-        "nominations": list(report.nominations or []),
-    }
 
 
 def _show_submitted(
@@ -129,10 +122,10 @@ def _show_submitted(
     today: date,
 ) -> None:
     """Show a sent report, offering a correction until the deadline."""
-    draft = {"unit": unit.id, **_fields_of(existing)}
+    draft = {"unit": unit.id, **fields_of(existing)}
     at = f.day_time(existing.submitted_at.astimezone(ZoneInfo(commune.timezone)))
     text = (
-        _review_text(unit, occurrence, draft)
+        review_text(unit, occurrence, draft)
         + "\n"
         + t.SUBMITTED_VIEW.format(at=at, revision=existing.revision)
     )
@@ -151,45 +144,32 @@ def _show_submitted(
     )
 
 
-async def _draft(ctx: Context, unit: Unit) -> dict[str, Any] | None:
-    """Return the unit head's draft for their own unit (a draft of a former unit is dropped)."""
-    draft = ctx.get(KEY)
-    if not isinstance(draft, dict):
-        return None
-    if draft.get("unit") != unit.id:
-        ctx.put(KEY, None)
-        return None
-    return dict(draft)
-
-
-def _occurrence_of(draft: dict[str, Any], deadlines: list[Deadline]) -> Occurrence | None:
-    deadline = next((d for d in deadlines if d.id == draft.get("deadline")), None)
-    year = draft.get("year")
-    if deadline is None or not isinstance(year, int):
-        return None
-    return Occurrence(deadline, year, due_date(deadline, year))
-
-
 async def _ask(ctx: Context, unit: Unit, draft: dict[str, Any], occurrence: Occurrence) -> None:
     """Keep the draft and ask its current question (or show the whole report)."""
     ctx.put(KEY, draft)
     at = draft.get("at")
+    # The question's place travels with it, so "quay lại" followed by an answer fills the
+    # question shown again, not the one the draft had moved on to.
+    asked: dict[str, Any] = {"at": at}
+    if at in ("nom_name", "nom_achievement"):
+        asked["pending"] = draft.get("pending")
+        asked["slot"] = len(draft.get("nominations") or [])
     if at == "total":
         keep = t.KEEP_TOTAL.format(total=f.number(draft["total"])) if draft.get("total") else ""
-        ctx.ask(t.ASK_TOTAL.format(keep=keep), step=STEP, skippable=True)
+        ctx.ask(t.ASK_TOTAL.format(keep=keep), step=STEP, skippable=True, **asked)
     elif at == "learned":
-        ctx.ask(t.ASK_LEARNED, step=STEP, skippable=True)
+        ctx.ask(t.ASK_LEARNED, step=STEP, skippable=True, **asked)
     elif at == "classes":
-        ctx.ask(t.ASK_CLASSES, step=STEP, skippable=True)
+        ctx.ask(t.ASK_CLASSES, step=STEP, skippable=True, **asked)
     elif at == "results":
-        ctx.ask(t.ASK_RESULTS, step=STEP, skippable=True)
+        ctx.ask(t.ASK_RESULTS, step=STEP, skippable=True, **asked)
     elif at == "initiatives":
-        ctx.ask(t.ASK_INITIATIVES, step=STEP, skippable=True)
+        ctx.ask(t.ASK_INITIATIVES, step=STEP, skippable=True, **asked)
     elif at == "nominations":
         nominations = draft.get("nominations") or []
         current = (
             t.NOMINATIONS_SO_FAR.format(
-                count=len(nominations), lines=_nomination_lines(nominations)
+                count=len(nominations), lines=nomination_lines(nominations)
             )
             if nominations
             else ""
@@ -201,15 +181,24 @@ async def _ask(ctx: Context, unit: Unit, draft: dict[str, Any], occurrence: Occu
         ]
         if nominations:
             options.append(Option(t.NOM_CLEAR, UnitAct("clear").pack()))
-        ctx.ask(t.ASK_NOMINATION.format(current=current), options, step=STEP, skippable=True)
+        ctx.ask(
+            t.ASK_NOMINATION.format(current=current),
+            options,
+            step=STEP,
+            skippable=True,
+            **asked,
+        )
     elif at == "nom_name":
         pending = draft.get("pending") or {}
         ask = t.ASK_NOM_NAME_TEAM if pending.get("kind") == "tap_the" else t.ASK_NOM_NAME_PERSON
-        ctx.ask(ask, step=STEP, skippable=True)
+        ctx.ask(ask, step=STEP, skippable=True, **asked)
     elif at == "nom_achievement":
         pending = draft.get("pending") or {}
         ctx.ask(
-            t.ASK_NOM_ACHIEVEMENT.format(name=pending.get("name", "")), step=STEP, skippable=True
+            t.ASK_NOM_ACHIEVEMENT.format(name=pending.get("name", "")),
+            step=STEP,
+            skippable=True,
+            **asked,
         )
     else:
         draft["at"] = "review"
@@ -217,48 +206,38 @@ async def _ask(ctx: Context, unit: Unit, draft: dict[str, Any], occurrence: Occu
         _review(ctx, unit, draft, occurrence)
 
 
-def _nomination_lines(nominations: list[dict[str, Any]]) -> str:
-    return "\n".join(
-        t.NOM_LINE.format(
-            kind=t.NOM_KIND.get(n.get("kind", ""), "").capitalize(),
-            name=n.get("name", ""),
-            achievement=n.get("achievement") or t.SKIPPED,
-        )
-        for n in nominations
-    )
+def _answering(ctx: Context, draft: dict[str, Any]) -> None:
+    """Point the draft at the question being answered (asked again after "quay lại")."""
+    asked = ctx.data.get("at")
+    if isinstance(asked, str) and (asked in FIELDS or asked in NOMINATION_STEPS):
+        draft["at"] = asked
+        if asked in NOMINATION_STEPS:
+            draft["pending"] = ctx.data.get("pending")
+    found = draft.get("pending")
+    pending: dict[str, Any] = found if isinstance(found, dict) else {}
+    if draft.get("at") in NOMINATION_STEPS and pending.get("kind") not in t.NOM_KIND:
+        draft["at"] = "nominations"  # a nomination without its kind: choose again
+    elif draft.get("at") == "nom_achievement" and not pending.get("name"):
+        draft["at"] = "nom_name"
 
 
-def _review_text(unit: Unit, occurrence: Occurrence, draft: dict[str, Any]) -> str:
-    def count(value: Any) -> str:
-        return f.number(value) if isinstance(value, int) else t.SKIPPED
-
-    learned = draft.get("learned")
-    total = draft.get("total")
-    learned_text = count(learned)
-    if isinstance(learned, int) and isinstance(total, int) and total:
-        learned_text = t.LEARNED_PCT.format(
-            learned=f.number(learned), pct=f.percent(percent(learned, total))
-        )
-    nominations = draft.get("nominations") or []
-    return t.REVIEW.format(
-        unit=unit.name,
-        title=titled(occurrence.deadline.title, occurrence.due),
-        total=count(total),
-        learned=learned_text,
-        classes=count(draft.get("classes")),
-        results=draft.get("results") or t.SKIPPED,
-        initiatives=draft.get("initiatives") or t.SKIPPED,
-        nominations=("\n" + _nomination_lines(nominations)) if nominations else t.NONE_NOMINATED,
-        note=t.REVIEW_CORRECTING.format(revision=draft["revision"] + 1)
-        if draft.get("revision")
-        else "",
-    )
+def _placed(
+    ctx: Context, nominations: list[dict[str, Any]], pending: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Add a finished nomination, or replace it when its question was asked again."""
+    slot = ctx.data.get("slot")
+    if isinstance(slot, int) and 0 <= slot < len(nominations):
+        earlier = nominations[slot]
+        if (earlier.get("kind"), earlier.get("name")) == (pending.get("kind"), pending["name"]):
+            nominations[slot] = pending
+            return nominations
+    return [*nominations, pending]
 
 
 def _review(ctx: Context, unit: Unit, draft: dict[str, Any], occurrence: Occurrence) -> None:
     correcting = bool(draft.get("revision"))
     ctx.ask(
-        _review_text(unit, occurrence, draft),
+        review_text(unit, occurrence, draft),
         [
             Option(t.SEND_CORRECTION if correcting else t.SEND, UnitAct("send").pack()),
             Option(t.FIX, UnitAct("fix").pack()),
@@ -267,22 +246,13 @@ def _review(ctx: Context, unit: Unit, draft: dict[str, Any], occurrence: Occurre
     )
 
 
-def _advance(draft: dict[str, Any], answered: str) -> None:
-    """Move the draft past a question: to the next one, or back to the review when fixing."""
-    if draft.get("fixing"):
-        draft["at"] = "review"
-        return
-    index = FIELDS.index(answered) if answered in FIELDS else len(FIELDS) - 1
-    draft["at"] = FIELDS[index + 1] if index + 1 < len(FIELDS) else "review"
-
-
 async def _context(ctx: Context) -> tuple[Unit, dict[str, Any], Occurrence] | None:
     """The unit, the draft and its occurrence for a step or button; None (and told) if gone."""
     found = await unit_of(ctx)
-    draft = await _draft(ctx, found[0]) if found else None
+    draft = draft_of(ctx, found[0]) if found else None
     occurrence = None
     if found is not None and draft is not None:
-        occurrence = _occurrence_of(draft, await deadlines_of(ctx.session, found[1].id))
+        occurrence = occurrence_of(draft, await deadlines_of(ctx.session, found[1].id))
     if found is None or draft is None or occurrence is None:
         ctx.end_step()
         ctx.forget_prompt()
@@ -298,40 +268,41 @@ async def on_answer(ctx: Context) -> None:
     if loaded is None:
         return
     unit, draft, occurrence = loaded
+    _answering(ctx, draft)
     at = str(draft.get("at"))
     skip = ctx.intent == "skip"
     typed = ctx.args.strip()
     if at == "nominations":
         if skip:
-            _advance(draft, "nominations")
+            advance(draft, "nominations")
         else:
             ctx.say(t.NOM_PICK)
         await _ask(ctx, unit, draft, occurrence)
         return
     if at in NUMBERS:
         if not skip:
-            problem, value = _read_number(typed, at, draft)
+            problem, value = read_number(typed, at, draft)
             if problem:
                 ctx.say(problem)
                 await _ask(ctx, unit, draft, occurrence)
                 return
             draft[at] = value
-        _advance(draft, at)
+        advance(draft, at)
     elif at in ("results", "initiatives"):
         if not skip:
-            problem = _text_problem(typed, MAX_TEXT)
+            problem = text_problem(typed, MAX_TEXT)
             if problem:
                 ctx.say(problem)
                 await _ask(ctx, unit, draft, occurrence)
                 return
             draft[at] = typed
-        _advance(draft, at)
+        advance(draft, at)
     elif at == "nom_name":
         if skip:
             draft["pending"] = None
             draft["at"] = "nominations"
         else:
-            problem = _text_problem(typed, MAX_NAME)
+            problem = text_problem(typed, MAX_NAME)
             if problem:
                 ctx.say(problem)
                 await _ask(ctx, unit, draft, occurrence)
@@ -341,13 +312,13 @@ async def on_answer(ctx: Context) -> None:
     elif at == "nom_achievement":
         pending = dict(draft.get("pending") or {})
         if not skip:
-            problem = _text_problem(typed, MAX_TEXT // 2)
+            problem = text_problem(typed, MAX_TEXT // 2)
             if problem:
                 ctx.say(problem)
                 await _ask(ctx, unit, draft, occurrence)
                 return
         pending["achievement"] = "" if skip else typed
-        draft["nominations"] = [*(draft.get("nominations") or []), pending]
+        draft["nominations"] = _placed(ctx, list(draft.get("nominations") or []), pending)
         draft["pending"] = None
         draft["at"] = "nominations"
         ctx.say(
@@ -360,36 +331,6 @@ async def on_answer(ctx: Context) -> None:
     await _ask(ctx, unit, draft, occurrence)
 
 
-def _read_number(typed: str, at: str, draft: dict[str, Any]) -> tuple[str, int]:
-    """Read a count; return a problem to tell the person, or "" and the value."""
-    folded = fold(typed)
-    if folded in ZERO:
-        value = 0
-    else:
-        read = read_count(typed)
-        if read is None:
-            return t.NOT_A_NUMBER, 0
-        value = read
-    if typed.lstrip().startswith(("-", "âm", "am ")) and value:
-        return t.NEGATIVE, 0
-    if value > (MAX_CLASSES if at == "classes" else MAX_PEOPLE):
-        return t.TOO_LARGE.format(value=f.number(value)), 0
-    total, learned = draft.get("total"), draft.get("learned")
-    if at == "learned" and isinstance(total, int) and value > total:
-        return t.LEARNED_OVER_TOTAL.format(learned=f.number(value), total=f.number(total)), 0
-    if at == "total" and isinstance(learned, int) and value < learned:
-        return t.TOTAL_UNDER_LEARNED.format(total=f.number(value), learned=f.number(learned)), 0
-    return "", value
-
-
-def _text_problem(typed: str, longest: int) -> str:
-    if len(fold(typed)) < 2:
-        return t.TOO_SHORT
-    if len(typed) > longest:
-        return t.TOO_LONG_TEXT.format(length=len(typed), max=longest)
-    return ""
-
-
 @routes.button(UnitAct, access=HEAD)
 async def on_button(ctx: Context) -> None:
     """Act on a button of the unit report: nominations, review, send, fix, discard, correct."""
@@ -400,7 +341,9 @@ async def on_button(ctx: Context) -> None:
         ctx.say(t.KEPT)
         return
     if chosen.action == "correct":
-        await _correct(ctx, chosen.arg)
+        opened = await open_correction(ctx, chosen.arg)
+        if opened is not None:
+            await _ask(ctx, *opened)
         return
     loaded = await _context(ctx)
     if loaded is None:
@@ -410,12 +353,12 @@ async def on_button(ctx: Context) -> None:
     if action == "kind" and chosen.arg in t.NOM_KIND:
         if len(draft.get("nominations") or []) >= MAX_NOMINATIONS:
             ctx.say(t.NOM_TOO_MANY.format(max=MAX_NOMINATIONS))
-            _advance(draft, "nominations")
+            advance(draft, "nominations")
         else:
             draft["pending"] = {"kind": chosen.arg}
             draft["at"] = "nom_name"
     elif action == "done":
-        _advance(draft, "nominations")
+        advance(draft, "nominations")
     elif action == "clear":
         draft["nominations"] = []
     elif action == "fix":
@@ -439,133 +382,6 @@ async def on_button(ctx: Context) -> None:
         ctx.say(t.DISCARDED_CORRECTION if draft.get("revision") else t.DISCARDED)
         return
     elif action == "send":
-        await _send(ctx, unit, draft, occurrence)
+        await send(ctx, unit, draft, occurrence)
         return
     await _ask(ctx, unit, draft, occurrence)
-
-
-async def _correct(ctx: Context, key: str) -> None:
-    """Open a sent report as a draft for correction, if the deadline has not passed."""
-    found = await unit_of(ctx)
-    if found is None:
-        ctx.say(t.NO_UNIT)
-        return
-    unit, commune = found
-    deadline_id, _, year = key.partition("-")
-    deadlines = await deadlines_of(ctx.session, commune.id)
-    occurrence = (
-        _occurrence_of({"deadline": int(deadline_id), "year": int(year)}, deadlines)
-        if deadline_id.isdecimal() and year.isdecimal() and len(year) == 4
-        else None
-    )
-    existing = await unit_report(ctx.session, unit.id, occurrence) if occurrence else None
-    if occurrence is None or existing is None:
-        ctx.forget_prompt()
-        ctx.say(t.GONE)
-        return
-    if today_of(ctx, commune) > occurrence.due:
-        ctx.forget_prompt()
-        ctx.say(t.TOO_LATE.format(due=f.day(occurrence.due)))
-        return
-    draft = {
-        "unit": unit.id,
-        "deadline": occurrence.deadline.id,
-        "year": occurrence.year,
-        **_fields_of(existing),
-        "at": "review",
-        "fixing": True,
-        "revision": existing.revision,
-    }
-    await _ask(ctx, unit, draft, occurrence)
-
-
-async def _send(ctx: Context, unit: Unit, draft: dict[str, Any], occurrence: Occurrence) -> None:
-    """Record the report (or replace the sent one, keeping it in history) and tell staff."""
-    commune = await ctx.session.get(Commune, unit.commune_id)
-    assert commune is not None
-    today = today_of(ctx, commune)
-    due = f.day(occurrence.due)
-    existing = await unit_report(ctx.session, unit.id, occurrence)
-    fields = {
-        "members_total": draft.get("total"),
-        "members_learned": draft.get("learned"),
-        "classes_held": draft.get("classes"),
-        "results": draft.get("results") or "",
-        "initiatives": draft.get("initiatives") or "",
-        "nominations": list(draft.get("nominations") or []),
-    }
-    ctx.end_step()
-    ctx.forget_prompt()
-    if existing is not None and today > occurrence.due:
-        ctx.put(KEY, None)
-        ctx.say(t.TOO_LATE.format(due=due))
-        return
-    title = titled(occurrence.deadline.title, occurrence.due)
-    kind = KIND_NAMES.get(unit.kind, unit.kind)
-    if existing is None:
-        report = UnitReport(
-            unit_id=unit.id,
-            deadline_id=occurrence.deadline.id,
-            year=occurrence.year,
-            submitted_at=ctx.now,
-            by_user_id=ctx.user.id,
-            revision=1,
-            history=[],
-            **fields,
-        )
-        ctx.session.add(report)
-        await ctx.session.flush()
-        action, text = (
-            "unit_report.submit",
-            t.STAFF_TOLD.format(unit=unit.name, kind=kind, title=title),
-        )
-    else:
-        report = existing
-        replaced = {
-            "revision": report.revision,
-            "submitted_at": report.submitted_at.isoformat(),
-            "by_user_id": report.by_user_id,
-            "members_total": report.members_total,
-            "members_learned": report.members_learned,
-            "classes_held": report.classes_held,
-            "results": report.results,
-            "initiatives": report.initiatives,
-            "nominations": list(report.nominations or []),
-            "replaced_at": ctx.now.isoformat(),
-            "replaced_by": ctx.user.id,
-        }
-        report.history = [*(report.history or []), replaced]
-        for name, value in fields.items():
-            setattr(report, name, value)
-        report.revision += 1
-        report.submitted_at, report.by_user_id = ctx.now, ctx.user.id
-        action = "unit_report.correct"
-        text = t.STAFF_TOLD_CORRECTION.format(
-            unit=unit.name, kind=kind, revision=report.revision, title=title
-        )
-    ctx.session.add(
-        AuditLog(
-            actor_id=ctx.user.id,
-            action=action,
-            target=f"unit_report:{report.id}",
-            detail={"unit_id": unit.id, "revision": report.revision},
-            at=ctx.now,
-        )
-    )
-    told = await tell_staff(
-        ctx,
-        unit.commune_id,
-        text,
-        "unit_submitted",
-        f"{unit.id}:{occurrence.deadline.id}:{occurrence.year}:{report.revision}",
-    )
-    ctx.put(KEY, None)
-    staff = t.STAFF_INFORMED if told else t.NO_STAFF
-    if report.revision == 1:
-        ctx.say(t.SENT.format(unit=unit.name, due=due, staff=staff))
-    else:
-        ctx.say(
-            t.SENT_CORRECTION.format(
-                unit=unit.name, due=due, staff=staff, revision=report.revision
-            )
-        )

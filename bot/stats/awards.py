@@ -6,13 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import formats as f
 from bot import units as u
 from bot.stats.cohorts import COHORT_TARGETS
 from bot.stats.emulation import EmulationYear, emulation_year
+from bot.storage.db import dialect
 from bot.storage.models import AwardDecision
 
 PROPOSE = "propose"
@@ -169,9 +172,9 @@ async def award_proposals(
     decided = {
         row.key: row.decision
         for row in await session.scalars(
-            select(AwardDecision).where(
-                AwardDecision.commune_id == commune_id, AwardDecision.year == year
-            )
+            select(AwardDecision)
+            .where(AwardDecision.commune_id == commune_id, AwardDecision.year == year)
+            .execution_options(populate_existing=True)  # decide() writes past the session
         )
     }
     for proposal in proposals:
@@ -188,30 +191,25 @@ async def decide(
     by_user_id: int | None,
     now: datetime,
 ) -> None:
-    """Record (or, with None, withdraw) staff's decision on one proposal."""
-    row = await session.scalar(
-        select(AwardDecision).where(
-            AwardDecision.commune_id == commune_id,
-            AwardDecision.year == year,
-            AwardDecision.key == key,
-        )
+    """Record (or, with None, withdraw) staff's decision on one proposal.
+
+    Written in one statement each, so two staff deciding the same proposal at once do not
+    collide: the later decision stands.
+    """
+    where = (
+        AwardDecision.commune_id == commune_id,
+        AwardDecision.year == year,
+        AwardDecision.key == key,
     )
     if decision is None:
-        if row is not None:
-            await session.delete(row)
+        await session.execute(delete(AwardDecision).where(*where))
         return
     if decision not in DECISIONS:
         raise ValueError(f"unknown decision {decision!r}")
-    if row is None:
-        session.add(
-            AwardDecision(
-                commune_id=commune_id,
-                year=year,
-                key=key,
-                decision=decision,
-                decided_by=by_user_id,
-                decided_at=now,
-            )
-        )
-        return
-    row.decision, row.decided_by, row.decided_at = decision, by_user_id, now
+    insert = pg_insert if dialect(session) == "postgresql" else sqlite_insert
+    values = {"decision": decision, "decided_by": by_user_id, "decided_at": now}
+    await session.execute(
+        insert(AwardDecision)
+        .values(commune_id=commune_id, year=year, key=key, **values)
+        .on_conflict_do_update(index_elements=["commune_id", "year", "key"], set_=values)
+    )

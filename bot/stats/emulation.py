@@ -109,6 +109,9 @@ class EmulationYear:
         return self.cutoff.date() == date(self.year, 12, 31)
 
 
+FIRST_YEAR = 2000  # no digital-learning figures before; an earlier year is a typing error
+
+
 class YearError(ValueError):
     """A year that cannot be reported (in the future, or a range the wrong way round)."""
 
@@ -166,6 +169,8 @@ async def emulation_year(
     local = now.astimezone(zone)
     if year > local.year:
         raise YearError(f"{year} has not begun")
+    if year < FIRST_YEAR:
+        raise YearError(f"{year} is before {FIRST_YEAR}")
     start = datetime.combine(date(year, 1, 1), time.min, zone)
     end = datetime.combine(date(year, 12, 31), time.max, zone)
     current = year == local.year

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.deadlines import add_default_deadlines
 from bot.storage.models import Commune, Household, Village
-from bot.text import VILLAGE_PREFIXES, fold, rank
+from bot.text import VILLAGE_PREFIXES, clean, fold, rank
 
 # Accepted header names (folded), English first, then the Vietnamese an office would type.
 COLUMNS = {
@@ -111,7 +111,9 @@ def read_rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str
     for line, values in enumerate(reader, start=2):
         if not any(v.strip() for v in values):
             continue
-        rows.append((line, {names[i]: v.strip() for i, v in enumerate(values) if i in names}))
+        # Control characters (a stray bell or NUL from a spreadsheet) would break every export.
+        cells = {names[i]: clean(v).strip() for i, v in enumerate(values) if i in names}
+        rows.append((line, cells))
     return rows
 
 

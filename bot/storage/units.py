@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.storage.db import dialect
 from bot.storage.deadlines import Occurrence
 from bot.storage.imports import ImportFailed, ImportResult, commune_key, read_rows
 from bot.storage.models import Commune, Unit, UnitReport
@@ -54,6 +59,38 @@ async def unit_report(
             UnitReport.year == occurrence.year,
         )
     )
+
+
+async def add_unit_report(
+    session: AsyncSession,
+    unit_id: int,
+    occurrence: Occurrence,
+    fields: dict[str, Any],
+    by_user_id: int,
+    now: datetime,
+) -> UnitReport | None:
+    """Record a unit's first report for an occurrence; None when one was recorded meanwhile.
+
+    One statement that gives way on the unique key, so two heads of a unit sending at once
+    never fail: the later one finds the report and replaces it as a correction.
+    """
+    insert = pg_insert if dialect(session) == "postgresql" else sqlite_insert
+    added = await session.scalar(
+        insert(UnitReport)
+        .values(
+            unit_id=unit_id,
+            deadline_id=occurrence.deadline.id,
+            year=occurrence.year,
+            submitted_at=now,
+            by_user_id=by_user_id,
+            revision=1,
+            history=[],
+            **fields,
+        )
+        .on_conflict_do_nothing(index_elements=["unit_id", "deadline_id", "year"])
+        .returning(UnitReport.id)
+    )
+    return await session.get(UnitReport, added) if added is not None else None
 
 
 async def latest_reports(

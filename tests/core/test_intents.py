@@ -150,7 +150,7 @@ async def test_village_heads_see_their_commands_in_help(engine: Engine, commune:
     assert "/thon" in head.text and "/sohodan" in head.text and "ví dụ: /sohodan 320" in head.text
 
 
-STEP_INPUTS = ("0", "quay lai", "khong hieu", "xyzzy qwerty")
+STEP_INPUTS = ("0", "quay lai", "khong hieu", "xyzzy qwerty", "/huy")
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -191,3 +191,5 @@ async def test_every_step_has_a_way_out(
                 assert "Câu trước" in text, (name, typed, text)
             elif typed == "khong hieu":
                 assert HINT in text or QUIZ_HINT in text, (name, typed, text)
+            elif typed == "/huy":
+                assert "Đã dừng" in text, (name, typed, text)

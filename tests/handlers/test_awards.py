@@ -3,12 +3,14 @@ emulation files from /xuatbaocao."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+from datetime import UTC, datetime
 
 import docx
 import openpyxl
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.engine import Engine
@@ -120,3 +122,56 @@ async def test_xuatbaocao_sends_the_emulation_report(
     document = docx.Document(io.BytesIO(reply.document))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "kết quả: “100% cán bộ dùng chữ ký số" in text
+
+
+async def test_khenthuong_with_a_year_that_cannot_be_is_answered_kindly(
+    engine: Engine, commune: int
+) -> None:
+    staff = Chat(engine, user="staff")
+    await grant(engine, staff, "staff")
+    with time_machine.travel(DAY, tick=False):
+        for typed in ("0000", "0001", "1900", "9999"):
+            await staff.say(f"/khenthuong {typed}")
+            assert "chưa có số liệu" in staff.text, typed
+            assert "/khenthuong 2026" in staff.text and "Hệ thống đang bận" not in staff.text
+
+
+async def test_two_staff_deciding_one_proposal_at_once_both_get_a_clear_answer(
+    engine: Engine, commune: int, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    seeded = await seed_year(sessions, commune)
+    key = f"nom:{seeded['report']}:0"  # Nguyễn Thị Hoa, the first proposal
+    first, second = Chat(engine, user="staff1"), Chat(engine, user="staff2")
+    await grant(engine, first, "staff")
+    await grant(engine, second, "staff")
+
+    async def while_the_other_decides(write: object) -> None:
+        """Press "Không đề nghị" while another staff member's decision is being written."""
+        async with sessions() as other:
+            await other.execute(write)  # type: ignore[call-overload]
+            pressing = asyncio.create_task(second.press("Không đề nghị"))
+            await asyncio.sleep(0.5)  # the press waits for the other's transaction
+            await other.commit()
+        await pressing
+
+    with time_machine.travel(DAY, tick=False):
+        await second.say("/khenthuong")
+        await second.say("1")
+        at = datetime.now(UTC)
+        # Both decide a proposal nobody has decided yet: the later decision stands.
+        await while_the_other_decides(
+            insert(AwardDecision).values(
+                commune_id=commune, year=2026, key=key, decision="propose", decided_at=at
+            )
+        )
+        assert "Hệ thống đang bận" not in second.text
+        assert "Đã ghi: không đề nghị Nguyễn Thị Hoa" in second.text
+        assert "0 đề nghị · 1 không đề nghị" in second.text
+        # One puts it back to "chưa xét" while the other declines it again.
+        await second.say("1")
+        await while_the_other_decides(delete(AwardDecision).where(AwardDecision.key == key))
+        assert "Hệ thống đang bận" not in second.text
+        assert "Đã ghi: không đề nghị Nguyễn Thị Hoa" in second.text
+    async with sessions() as session:
+        rows = list(await session.scalars(select(AwardDecision)))
+    assert [(r.key, r.decision) for r in rows] == [(key, "decline")]

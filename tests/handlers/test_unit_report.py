@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.engine import Engine
 from bot.stats.units import units_json
 from bot.storage.db import transaction
-from bot.storage.models import AuditLog, OutboxMessage, Unit, UnitReport, User
+from bot.storage.models import AuditLog, Deadline, OutboxMessage, Unit, UnitReport, User
 from bot.storage.units import import_units
-from tests.factories import Chat, grant
+from tests.factories import Chat, grant, grant_unit_head
 
 UNITS_CSV = (
     "Xã,Loại,Tên đơn vị,Tổng số người\n"
@@ -207,3 +208,154 @@ async def test_a_unit_head_sees_only_their_unit_and_a_draft_survives_a_restart(
         assert "Làm tiếp báo cáo đang dở" in again.text and "2/6" in again.text
         await again.say("99999999")
         assert "lớn quá" in again.text
+
+
+async def test_going_back_a_question_puts_the_answer_where_it_was_asked(
+    engine: Engine, commune: int, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    head = Chat(engine, user="hieutruong")
+    await grant_unit_head(engine, head, "Trường THCS Kim Thành")
+    with time_machine.travel("2026-11-20 09:00 +07:00", tick=False):
+        await head.say("/nopbaocao")
+        await head.say("40")
+        assert "2/6" in head.text
+        await head.say("quay lại")
+        assert "1/6" in head.text
+        await head.say("35")  # the answer to 1/6, asked again: not the 2/6 figure
+        assert "2/6" in head.text
+        await head.say("30")
+        assert "3/6" in head.text
+        for answer in ("không", "bỏ qua", "bỏ qua"):
+            await head.say(answer)
+        await head.press("Tập thể")
+        await head.say("Tổ Văn phòng")
+        await head.say("Cài VNeID cho 300 người")
+        assert "Đã thêm đề nghị: tập thể Tổ Văn phòng" in head.text
+        await head.say("quay lại")  # back to the achievement of the nomination just added
+        assert "Thành tích của Tổ Văn phòng" in head.text
+        await head.say("Cài VNeID cho 400 người")  # corrects it, adds nothing
+        assert "Hệ thống đang bận" not in head.text
+        assert "6/6" in head.text and "Đã có 1 đề nghị" in head.text
+        await head.press("Xong")
+    assert "1. Tổng số người: 35" in head.text
+    assert "2. Đã học kỹ năng số năm nay: 30 (85,7%)" in head.text
+    assert "• Tập thể Tổ Văn phòng: Cài VNeID cho 400 người" in head.text
+    assert "300 người" not in head.text
+
+
+async def test_a_way_out_at_every_question_of_the_unit_report(
+    engine: Engine, commune: int, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    head = Chat(engine, user="hieutruong")
+    await grant_unit_head(engine, head, "Trường THCS Kim Thành")
+    with time_machine.travel("2026-11-20 09:00 +07:00", tick=False):
+        await head.say("/nopbaocao")
+        await head.say("/huy")  # typed with a slash, as on Telegram
+        assert "Đã dừng" in head.text and "chưa biết lệnh" not in head.text
+        await head.say("/nopbaocao")
+        assert "Làm tiếp báo cáo đang dở" in head.text
+        for typed in ("😀", "asdfgh", "trợ giúp"):
+            await head.say(typed)
+            assert "1/6" in head.text and "Hệ thống đang bận" not in head.text, typed
+        await head.say("x" * 5000)
+        assert "dài quá" in head.text and "1/6" in head.text
+        for answer in ("45", "30", "2", "bỏ qua", "bỏ qua"):
+            await head.say(answer)
+        await head.press("Cá nhân")
+        for typed in ("😀", "N" * 500):
+            await head.say(typed)
+            assert "Họ tên và chức vụ" in head.text, typed
+        await head.say("menu")
+        assert "🏢 Đơn vị của tôi" in head.labels
+    async with sessions() as session:
+        assert await session.scalar(select(UnitReport)) is None
+
+
+async def test_a_report_sent_twice_at_once_is_recorded_once(
+    engine: Engine, commune: int, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    staff = Chat(engine, user="staff")
+    await grant(engine, staff, "staff")
+    head, deputy = Chat(engine, user="hieutruong"), Chat(engine, user="hieupho")
+    await grant_unit_head(engine, head, "Trường THCS Kim Thành")
+    await grant_unit_head(engine, deputy, "Trường THCS Kim Thành")
+
+    async def to_review(chat: Chat) -> None:
+        await chat.say("/nopbaocao")
+        for answer in ("40", "30", "2", "bỏ qua", "bỏ qua"):
+            await chat.say(answer)
+        await chat.press("Xong")
+        assert "Xem lại báo cáo" in chat.text
+
+    with time_machine.travel("2026-11-20 09:00 +07:00", tick=False):
+        await to_review(head)
+        send = head.option("Gửi báo cáo")
+        await asyncio.gather(head.tap(send), head.tap(send))  # a double tap
+        await head.tap(send)  # and a late third one
+        assert "Câu này đã qua" in head.text
+
+        # The deputy sends while the head's report is being written: it becomes a correction.
+        async with sessions() as session:
+            await session.execute(delete(UnitReport))
+            await session.commit()
+        await to_review(deputy)
+        async with sessions() as other:
+            unit = await other.scalar(select(Unit))
+            deadline = await other.scalar(select(Deadline).order_by(Deadline.id))
+            assert unit is not None and deadline is not None
+            other.add(
+                UnitReport(
+                    unit_id=unit.id,
+                    deadline_id=deadline.id,
+                    year=2026,
+                    submitted_at=datetime.now(UTC),
+                    members_total=40,
+                    members_learned=20,
+                    nominations=[],
+                    history=[],
+                )
+            )
+            await other.flush()
+            pressing = asyncio.create_task(deputy.press("Gửi báo cáo"))
+            await asyncio.sleep(0.5)  # the press waits for the head's transaction
+            await other.commit()
+        await pressing
+        assert "Hệ thống đang bận" not in deputy.text
+        assert "Đã gửi bản sửa (lần 2)" in deputy.text
+    async with sessions() as session:
+        [report] = list(await session.scalars(select(UnitReport)))
+        assert (report.revision, report.members_learned) == (2, 30)
+        assert [h["members_learned"] for h in report.history] == [20]
+        actions = list(await session.scalars(select(AuditLog.action)))
+        assert actions.count("unit_report.submit") == 1  # the double tap
+        told = await session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.kind == "unit_submitted")
+        )
+        assert told == 2  # the head's report, then the deputy's correction
+
+
+async def test_forged_buttons_and_a_role_taken_back_mid_report_change_nothing(
+    engine: Engine, commune: int, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    from bot.services.roles import revoke_role
+
+    head = Chat(engine, user="hieutruong")
+    await grant_unit_head(engine, head, "Trường THCS Kim Thành")
+    with time_machine.travel("2026-11-20 09:00 +07:00", tick=False):
+        await head.say("/nopbaocao")
+        await head.say("40")
+        for forged in ("dv:send", "dv:correct:1-2026", "dv:part:total", "ktm:2026:nom:1:0:p"):
+            await head.tap(forged)  # never offered: refused, the question stays
+            assert "Câu này đã qua" in head.text and "2/6" in head.text, forged
+        async with transaction(sessions) as session:
+            user = await session.scalar(select(User).where(User.role == "unit_head"))
+            assert user is not None
+            await revoke_role(session, user, datetime.now(UTC))
+        await head.say("30")
+        assert "Lệnh này chỉ dành cho" in head.text and "Hệ thống đang bận" not in head.text
+        await head.say("/nopbaocao")
+        assert "Lệnh này chỉ dành cho" in head.text
+    async with sessions() as session:
+        assert await session.scalar(select(UnitReport)) is None
