@@ -84,8 +84,8 @@ async def start(ctx: Context) -> None:
         return
     if ctx.user.consent_at is None:
         # One message, not two: a first contact is answered as quickly as a returning user.
-        commune = await _only_commune(ctx)
-        await resume(ctx, lead=t.WELCOME.format(commune=commune.name if commune else "mình"))
+        name = await places.only_commune_name(ctx.session)
+        await resume(ctx, lead=t.WELCOME.format(commune=name or "mình"))
         return
     await resume(ctx)
 
@@ -160,11 +160,6 @@ async def on_cohort(ctx: Context) -> None:
         return
     ctx.user.cohort = ctx.args
     await resume(ctx)
-
-
-async def _only_commune(ctx: Context) -> Commune | None:
-    rows = await places.communes(ctx.session)
-    return rows[0] if len(rows) == 1 else None
 
 
 async def _ask_commune(ctx: Context) -> None:

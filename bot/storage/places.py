@@ -15,6 +15,13 @@ async def communes(session: AsyncSession) -> list[Commune]:
     return list(await session.scalars(select(Commune).order_by(Commune.name)))
 
 
+async def only_commune_name(session: AsyncSession) -> str | None:
+    """The commune's name when the bot serves one commune, else None (a light query: every
+    newcomer's greeting reads it)."""
+    names = (await session.execute(select(Commune.name).limit(2))).scalars().all()
+    return names[0] if len(names) == 1 else None
+
+
 async def villages_of(session: AsyncSession, commune_id: int) -> list[Village]:
     """Return a commune's villages in Vietnamese alphabetical order."""
     rows = await session.scalars(select(Village).where(Village.commune_id == commune_id))
