@@ -15,14 +15,32 @@ from bot.lessons.model import Curriculum
 from bot.media import MediaDir
 from bot.storage.models import User
 
+ROLE_DRAFTS = "role_drafts"  # work in progress for a role (a report), dropped with the role
+CONVERSATION = ("step", "prompt", "data", "previous")  # the question open now and before it
+
+
+def without_role_work(state: dict[str, Any] | None) -> dict[str, Any]:
+    """Return a person's state without what belonged to a role they no longer hold.
+
+    Their role drafts go (a report may name nominated people), and so does the open
+    conversation: its question and gathered answers may quote the drafts, and it belongs
+    to the role more often than not. Long-lived resident state (the lesson) stays.
+    """
+    kept = dict(state or {})
+    for key in (ROLE_DRAFTS, *CONVERSATION):
+        kept.pop(key, None)
+    return kept
+
 
 @dataclass
 class Context:
     """Everything a handler needs for one incoming message.
 
     The conversation lives in `user.state` (a JSON column): `step` names the handler that
-    takes free text, `prompt` is the last question asked (repeated after a bad answer) and
-    `data` holds what the current step has gathered so far.
+    takes free text, `prompt` is the last question asked (repeated after a bad answer),
+    `data` holds what the current step has gathered so far and `previous` the question before
+    (for "quay lại", never across the start of a command). `role_drafts` keeps work in
+    progress for a role, dropped when the role is taken back.
     """
 
     session: AsyncSession
@@ -39,6 +57,7 @@ class Context:
     download: Download | None = None  # the picture sent to a step that takes media
     media: MediaDir | None = None  # where pictures people send are kept
     _state: dict[str, Any] = field(init=False)
+    _flow_start: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
         self._state = dict(self.user.state or {})
@@ -60,13 +79,18 @@ class Context:
         step: str | None = None,
         back: bool = True,
         skippable: bool = False,
+        stoppable: bool = False,
+        resume: str = "",
         **data: Any,
     ) -> None:
         """Ask a question; remember it (repeated after a bad answer) and the step reading it.
 
         The question asked before stays reachable with "quay lại", unless `back` is False
         (a quiz question cannot be answered again). With `skippable`, "bỏ qua" typed goes to
-        the step (as `ctx.intent == "skip"`) instead of the general hint.
+        the step (as `ctx.intent == "skip"`) instead of the general hint; with `stoppable`,
+        "thôi" typed goes to the step (as `ctx.intent == "stop"`), which ends the part it is
+        in (one entry of a list) rather than the whole flow ("/huy" still stops everything).
+        `resume` is what "thôi" answers about picking this up again ("gõ /tiep để học tiếp").
         """
         reply = Reply(text, tuple(options))
         self.replies.append(reply)
@@ -74,11 +98,27 @@ class Context:
         self._state["prompt"] = {**_dump(reply), "back": back}
         if skippable:
             self._state["prompt"]["skip"] = True
+        if stoppable:
+            self._state["prompt"]["stop"] = True
+        if resume:
+            self._state["prompt"]["resume"] = resume
         self._state["step"] = step
         self._state["data"] = data
 
+    def begin_flow(self) -> None:
+        """Start a new flow (a command): its first question has nothing before it.
+
+        What was asked before belongs to another flow, finished or left (an invite's consent
+        answered long ago, a report already sent): "quay lại" must not lead back into it.
+        """
+        self._flow_start = True
+
     def _remember(self) -> None:
-        """Keep the question being replaced, for "quay lại"."""
+        """Keep the question being replaced, for "quay lại" (not across a flow's start)."""
+        if self._flow_start:
+            self._flow_start = False
+            self._state["previous"] = None
+            return
         prompt = self._state.get("prompt")
         if prompt:
             self._state["previous"] = {
@@ -111,6 +151,24 @@ class Context:
         """Tell whether the step open now takes "bỏ qua" as its answer."""
         prompt = self._state.get("prompt") or {}
         return prompt.get("skip") is True
+
+    @property
+    def stoppable(self) -> bool:
+        """Tell whether the step open now takes "thôi" as its answer."""
+        prompt = self._state.get("prompt") or {}
+        return prompt.get("stop") is True
+
+    @property
+    def asking(self) -> bool:
+        """Tell whether a question is open (one to repeat after a bad answer)."""
+        return bool(self._state.get("prompt"))
+
+    @property
+    def resume_hint(self) -> str:
+        """Say how to pick up again what the open question is part of ("" if nothing)."""
+        prompt = self._state.get("prompt") or {}
+        hint = prompt.get("resume")
+        return hint if isinstance(hint, str) else ""
 
     def attach(self, reply: Reply) -> None:
         """Send a prepared reply (a document or photo) without changing the conversation."""
@@ -145,6 +203,27 @@ class Context:
     def put(self, key: str, value: Any) -> None:
         """Write a long-lived state value."""
         self._state[key] = value
+
+    def role_draft(self, name: str) -> Any:
+        """Read a draft of work done for a role (a unit's report), or None."""
+        drafts = self._state.get(ROLE_DRAFTS)
+        return drafts.get(name) if isinstance(drafts, dict) else None
+
+    def put_role_draft(self, name: str, value: Any) -> None:
+        """Keep (or, with None, drop) a draft that belongs to the person's role.
+
+        Role drafts are dropped when the role is taken back (`without_role_work`).
+        """
+        found = self._state.get(ROLE_DRAFTS)
+        drafts = dict(found) if isinstance(found, dict) else {}
+        if value is None:
+            drafts.pop(name, None)
+        else:
+            drafts[name] = value
+        if drafts:
+            self._state[ROLE_DRAFTS] = drafts
+        else:
+            self._state.pop(ROLE_DRAFTS, None)
 
     def switch_user(self, user: User) -> None:
         """Continue as another user (after two accounts were joined); keep the replies."""

@@ -23,7 +23,7 @@ EMPTY = "Mình chưa nhận được chữ nào. Bạn gõ lại giúp mình nh�
 TOO_LONG = "Tin nhắn dài quá, mình chỉ đọc được tin ngắn. Bạn gõ ngắn gọn lại giúp mình nhé."
 UNKNOWN_COMMAND = "Mình chưa biết lệnh này. Gõ /trogiup để xem các lệnh, hoặc gõ 0 để về menu."
 WHICH = "Ý bạn là {labels}? Bạn chọn giúp mình nhé:"
-STOPPED = "Đã dừng ở đây, không mất gì cả. Khi nào muốn, bạn gõ /tiep để học tiếp."
+STOPPED = "Đã dừng ở đây."  # followed by what the stopped question says about resuming
 STOPPED_SIGNUP = "Đã dừng. Khi nào muốn đăng ký tiếp, bạn gõ /start nhé."
 THANKS = "Không có gì đâu ạ 🌷 Cần gì bạn cứ nhắn mình nhé."
 NO_BACK_QUIZ = (
@@ -31,6 +31,10 @@ NO_BACK_QUIZ = (
     'Bạn trả lời câu này nhé, hoặc gõ "bỏ qua" nếu chưa biết.'
 )
 NO_BACK = "Không còn câu nào trước đó để quay lại. Gõ 0 để về menu nhé."
+NO_BACK_FIRST = (
+    "Trước câu này không còn câu nào để quay lại 🙂. "
+    "Bạn trả lời câu này nhé, hoặc gõ 0 để về menu."
+)
 QUIZ_HINT = (
     "Không sao cả 🙂 Bạn đọc lại câu hỏi và chọn đáp án bạn thấy đúng nhất. "
     'Nếu chưa biết, gõ "bỏ qua" để sang câu sau (câu bỏ qua không được tính điểm).'
@@ -127,7 +131,7 @@ class Router:
             name = self._names.get(fold(head.split("@", 1)[0]).replace(" ", ""))
             # "/huy", "/thoi", "/menu" typed as commands mean what the words mean anywhere.
             intent = resolver.intent_of(resolver.normalise(text[1:])) if name is None else None
-            if intent in SLASH_INTENTS and await self._intent(ctx, intent or ""):
+            if intent in SLASH_INTENTS and await self._intent(ctx, intent or "", slash=True):
                 return False
             if name is None:
                 ctx.say(UNKNOWN_COMMAND)
@@ -181,13 +185,17 @@ class Router:
             return await self._intent(ctx, found.intent)
         return False
 
-    async def _intent(self, ctx: Context, intent: str) -> bool:
-        """Act on a phrase that means the same at every step; False: let the step read it."""
+    async def _intent(self, ctx: Context, intent: str, slash: bool = False) -> bool:
+        """Act on a phrase that means the same at every step; False: let the step read it.
+
+        `slash`: typed as a command ("/huy"), which always means the whole flow.
+        """
         if intent == "menu":
             await self.run_command(ctx, "menu", "")
         elif intent == "back":
             if not ctx.go_back():
-                ctx.say(NO_BACK_QUIZ if ctx.in_quiz else NO_BACK)
+                # At the first question of a flow there is nothing of it to go back to.
+                ctx.say(NO_BACK_QUIZ if ctx.in_quiz else NO_BACK_FIRST if ctx.asking else NO_BACK)
                 ctx.repeat_prompt()
         elif intent == "repeat":
             if ctx.offered() or ctx.step:
@@ -201,10 +209,14 @@ class Router:
             ctx.say(THANKS)
             ctx.repeat_prompt()
         elif intent == "stop":
+            if not slash and ctx.step in self.steps and ctx.stoppable:
+                ctx.intent = "stop"
+                return False  # the step ends the part it is in (one entry of a list)
+            hint = ctx.resume_hint  # what the stopped question says about picking it up
             ctx.end_step()
             # A role holder is not in the middle of signing up: their drafts stay.
             if ctx.registered or ctx.user.role != RESIDENT:
-                ctx.say(STOPPED)
+                ctx.say(f"{STOPPED} {hint}".strip())
                 await self.run_command(ctx, "menu", "")
             else:
                 ctx.clear()
@@ -244,8 +256,10 @@ class Router:
             ctx.say(refusal(route.access.roles or ()))
             ctx.repeat_prompt()
         elif verdict == "register":
+            ctx.begin_flow()
             await self.gate(ctx)
         else:
+            ctx.begin_flow()  # "quay lại" at its first question does not leave the command
             await route.handler(ctx)
 
     async def run_payload(self, ctx: Context, data: str) -> bool:

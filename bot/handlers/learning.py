@@ -317,7 +317,7 @@ async def _show_position(ctx: Context, lesson: Lesson, row: LessonProgress) -> N
             button = Option(t.NEXT_CARD, NextCard(lesson.id, index + 1).pack(), intent="next")
         else:
             button = Option(t.START_QUIZ, StartQuiz(lesson.id).pack(), intent="next")
-        ctx.ask(text, [button, BACK])
+        ctx.ask(text, [button, BACK], resume=t.LESSON_KEPT)
         return
     question = lesson.questions[row.question]
     text = t.QUESTION.format(
@@ -328,6 +328,7 @@ async def _show_position(ctx: Context, lesson: Lesson, row: LessonProgress) -> N
             f"{text}\n{t.QUESTION_TYPED_HINT}",
             step="typed_answer",
             back=False,
+            resume=t.LESSON_KEPT,
             lesson=lesson.id,
             question=question.id,
             attempt=row.attempts,
@@ -338,7 +339,12 @@ async def _show_position(ctx: Context, lesson: Lesson, row: LessonProgress) -> N
         for i, label in enumerate(question.options)
     ]
     skip = Answer(lesson.id, question.id, row.attempts, SKIP).pack()
-    ctx.ask(text, [*options, Option(t.SKIP_QUESTION, skip, intent="skip")], back=False)
+    ctx.ask(
+        text,
+        [*options, Option(t.SKIP_QUESTION, skip, intent="skip")],
+        back=False,
+        resume=t.LESSON_KEPT,
+    )
 
 
 async def _card_text(ctx: Context, card: Card) -> str:

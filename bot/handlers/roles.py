@@ -85,6 +85,7 @@ async def on_consent(ctx: Context) -> None:
     """Record consent and redeem the code waiting for it, or keep nothing."""
     code = str(ctx.data.get("code") or "")
     ctx.end_step()
+    ctx.forget_prompt()  # answered: its buttons no longer decide anything
     if ctx.args != "yes" or not code:
         if ctx.user.consent_at is None and ctx.user.household_id is None:
             await forget_newcomer(ctx)

@@ -115,6 +115,7 @@ QUESTION_TYPED_HINT = (
     '(Bạn gõ câu trả lời, có dấu hay không dấu đều được. Chưa biết thì gõ "bỏ qua".)'
 )
 SKIP_QUESTION = "⏭ Bỏ qua câu này"
+LESSON_KEPT = "Bài đang học vẫn được giữ, không mất gì cả. Khi nào muốn, bạn gõ /tiep để học tiếp."
 SKIPPED = "⏭ Đã bỏ qua câu này (không tính điểm). Đáp án: {answer}.\n{explanation}"
 RIGHT = "✅ Đúng rồi! {explanation}"
 WRONG = "❌ Chưa đúng. Đáp án: {answer}.\n{explanation}"

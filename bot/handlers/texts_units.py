@@ -53,6 +53,7 @@ START = (
     "gõ /nopbaocao lúc khác để làm tiếp."
 )
 RESUME = "📝 Làm tiếp báo cáo đang dở của {unit} — {title}."
+REPORT_KEPT = "Bản nháp báo cáo vẫn được giữ; khi nào muốn, bạn gõ /nopbaocao để làm tiếp."
 CARRIED = "Mình đã điền sẵn theo báo cáo bạn nộp cho hạn trước trong năm; bạn sửa nếu cần."
 ASK_TOTAL = (
     "1/6. Đơn vị có tổng cộng bao nhiêu người (cán bộ, người lao động, giáo viên, hội viên…)?\n"
@@ -88,6 +89,7 @@ ASK_NOM_NAME_PERSON = (
 )
 ASK_NOM_ACHIEVEMENT = "Thành tích của {name}, trong một câu?"
 NOM_ADDED = "✅ Đã thêm đề nghị: {kind} {name}."
+NOM_NOT_ADDED = "Được rồi, mình không ghi đề nghị này."
 NOM_KIND = {"tap_the": "tập thể", "ca_nhan": "cá nhân"}
 NOM_LINE = "• {kind} {name}: {achievement}"
 NOM_TOO_MANY = "Mỗi báo cáo ghi được tối đa {max} đề nghị; phần còn lại bạn gửi cán bộ xã nhé."

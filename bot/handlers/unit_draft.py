@@ -1,6 +1,7 @@
 """The unit report's draft: what it holds, how a typed answer is read, how it reads back.
 
-The draft lives in the unit head's state under `KEY` (plain JSON, so it survives restarts);
+The draft is one of the unit head's role drafts, under `KEY` (plain JSON in their state, so it
+survives restarts; dropped with the role, since it may name nominated people);
 `bot/handlers/unit_report.py` asks its questions and `bot/handlers/unit_submit.py` records it.
 """
 
@@ -44,11 +45,11 @@ def fields_of(report: UnitReport) -> dict[str, Any]:
 
 def draft_of(ctx: Context, unit: Unit) -> dict[str, Any] | None:
     """Return the unit head's draft for their own unit (a draft of a former unit is dropped)."""
-    draft = ctx.get(KEY)
+    draft = ctx.role_draft(KEY)
     if not isinstance(draft, dict):
         return None
     if draft.get("unit") != unit.id:
-        ctx.put(KEY, None)
+        ctx.put_role_draft(KEY, None)
         return None
     return dict(draft)
 

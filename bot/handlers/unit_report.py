@@ -1,6 +1,6 @@
 """The unit head's yearly report in chat (/nopbaocao for a unit head).
 
-The report is a draft in the unit head's state (`unit_report`), kept across restarts and
+The report is a role draft of the unit head (`unit_report`), kept across restarts and
 detours: every question can be skipped, the whole report is shown before sending, and a sent
 report can be corrected until the deadline (the replaced version goes to `history`).
 """
@@ -16,6 +16,7 @@ from bot import formats as f
 from bot.core.auth import UNIT_HEAD
 from bot.core.context import Context
 from bot.core.messages import Option
+from bot.core.resolver import intent_of, normalise
 from bot.core.routes import Payload, Routes, roles
 from bot.handlers import texts_units as t
 from bot.handlers.unit_draft import (
@@ -45,6 +46,13 @@ routes = Routes()
 HEAD = roles(UNIT_HEAD)
 STEP = "unit_report"
 NOMINATION_STEPS = ("nom_name", "nom_achievement")
+QUESTIONS = {
+    "learned": t.ASK_LEARNED,
+    "classes": t.ASK_CLASSES,
+    "results": t.ASK_RESULTS,
+    "initiatives": t.ASK_INITIATIVES,
+}
+NO_NOMINATION = ("next", "stop", "skip")  # "xong", "thôi", "bỏ qua" typed as a nominee's name
 
 
 @dataclass(frozen=True)
@@ -146,25 +154,21 @@ def _show_submitted(
 
 async def _ask(ctx: Context, unit: Unit, draft: dict[str, Any], occurrence: Occurrence) -> None:
     """Keep the draft and ask its current question (or show the whole report)."""
-    ctx.put(KEY, draft)
+    ctx.put_role_draft(KEY, draft)
     at = draft.get("at")
     # The question's place travels with it, so "quay lại" followed by an answer fills the
     # question shown again, not the one the draft had moved on to.
     asked: dict[str, Any] = {"at": at}
-    if at in ("nom_name", "nom_achievement"):
+    if at in NOMINATION_STEPS:
         asked["pending"] = draft.get("pending")
         asked["slot"] = len(draft.get("nominations") or [])
+    pending = draft.get("pending") or {}
+    options: list[Option] = []
     if at == "total":
         keep = t.KEEP_TOTAL.format(total=f.number(draft["total"])) if draft.get("total") else ""
-        ctx.ask(t.ASK_TOTAL.format(keep=keep), step=STEP, skippable=True, **asked)
-    elif at == "learned":
-        ctx.ask(t.ASK_LEARNED, step=STEP, skippable=True, **asked)
-    elif at == "classes":
-        ctx.ask(t.ASK_CLASSES, step=STEP, skippable=True, **asked)
-    elif at == "results":
-        ctx.ask(t.ASK_RESULTS, step=STEP, skippable=True, **asked)
-    elif at == "initiatives":
-        ctx.ask(t.ASK_INITIATIVES, step=STEP, skippable=True, **asked)
+        question = t.ASK_TOTAL.format(keep=keep)
+    elif at in ("learned", "classes", "results", "initiatives"):
+        question = QUESTIONS[at]
     elif at == "nominations":
         nominations = draft.get("nominations") or []
         current = (
@@ -174,6 +178,7 @@ async def _ask(ctx: Context, unit: Unit, draft: dict[str, Any], occurrence: Occu
             if nominations
             else ""
         )
+        question = t.ASK_NOMINATION.format(current=current)
         options = [
             Option(t.NOM_TEAM, UnitAct("kind", "tap_the").pack()),
             Option(t.NOM_PERSON, UnitAct("kind", "ca_nhan").pack()),
@@ -181,29 +186,26 @@ async def _ask(ctx: Context, unit: Unit, draft: dict[str, Any], occurrence: Occu
         ]
         if nominations:
             options.append(Option(t.NOM_CLEAR, UnitAct("clear").pack()))
-        ctx.ask(
-            t.ASK_NOMINATION.format(current=current),
-            options,
-            step=STEP,
-            skippable=True,
-            **asked,
-        )
     elif at == "nom_name":
-        pending = draft.get("pending") or {}
-        ask = t.ASK_NOM_NAME_TEAM if pending.get("kind") == "tap_the" else t.ASK_NOM_NAME_PERSON
-        ctx.ask(ask, step=STEP, skippable=True, **asked)
+        team = pending.get("kind") == "tap_the"
+        question = t.ASK_NOM_NAME_TEAM if team else t.ASK_NOM_NAME_PERSON
     elif at == "nom_achievement":
-        pending = draft.get("pending") or {}
-        ctx.ask(
-            t.ASK_NOM_ACHIEVEMENT.format(name=pending.get("name", "")),
-            step=STEP,
-            skippable=True,
-            **asked,
-        )
+        question = t.ASK_NOM_ACHIEVEMENT.format(name=pending.get("name", ""))
     else:
         draft["at"] = "review"
-        ctx.put(KEY, draft)
+        ctx.put_role_draft(KEY, draft)
         _review(ctx, unit, draft, occurrence)
+        return
+    ctx.ask(
+        question,
+        options,
+        step=STEP,
+        skippable=True,
+        # "thôi" at a nominee's name drops that nomination, not the whole report.
+        stoppable=at == "nom_name",
+        resume=t.REPORT_KEPT,
+        **asked,
+    )
 
 
 def _answering(ctx: Context, draft: dict[str, Any]) -> None:
@@ -243,6 +245,7 @@ def _review(ctx: Context, unit: Unit, draft: dict[str, Any], occurrence: Occurre
             Option(t.FIX, UnitAct("fix").pack()),
             Option(t.DISCARD_CORRECTION if correcting else t.DISCARD, UnitAct("discard").pack()),
         ],
+        resume=t.REPORT_KEPT,
     )
 
 
@@ -298,9 +301,10 @@ async def on_answer(ctx: Context) -> None:
             draft[at] = typed
         advance(draft, at)
     elif at == "nom_name":
-        if skip:
+        if skip or ctx.intent == "stop" or intent_of(normalise(typed)) in NO_NOMINATION:
             draft["pending"] = None
             draft["at"] = "nominations"
+            ctx.say(t.NOM_NOT_ADDED)
         else:
             problem = text_problem(typed, MAX_NAME)
             if problem:
@@ -362,12 +366,13 @@ async def on_button(ctx: Context) -> None:
     elif action == "clear":
         draft["nominations"] = []
     elif action == "fix":
-        ctx.put(KEY, draft)
+        ctx.put_role_draft(KEY, draft)
         ctx.end_step()
         ctx.ask(
             t.ASK_FIX,
             [Option(label, UnitAct("part", part).pack()) for part, label in t.FIX_PARTS.items()]
             + [Option(t.BACK_TO_REVIEW, UnitAct("review").pack())],
+            resume=t.REPORT_KEPT,
         )
         return
     elif action == "part" and chosen.arg in FIELDS:
@@ -376,7 +381,7 @@ async def on_button(ctx: Context) -> None:
     elif action == "review":
         draft["at"] = "review"
     elif action == "discard":
-        ctx.put(KEY, None)
+        ctx.put_role_draft(KEY, None)
         ctx.end_step()
         ctx.forget_prompt()
         ctx.say(t.DISCARDED_CORRECTION if draft.get("revision") else t.DISCARDED)

@@ -79,7 +79,7 @@ async def send(ctx: Context, unit: Unit, draft: dict[str, Any], occurrence: Occu
     ctx.end_step()
     ctx.forget_prompt()
     if existing is not None and today > occurrence.due:
-        ctx.put(KEY, None)
+        ctx.put_role_draft(KEY, None)
         ctx.say(t.TOO_LATE.format(due=due))
         return
     title = titled(occurrence.deadline.title, occurrence.due)
@@ -137,7 +137,7 @@ async def send(ctx: Context, unit: Unit, draft: dict[str, Any], occurrence: Occu
         "unit_submitted",
         f"{unit.id}:{occurrence.deadline.id}:{occurrence.year}:{report.revision}",
     )
-    ctx.put(KEY, None)
+    ctx.put_role_draft(KEY, None)
     staff = t.STAFF_INFORMED if told else t.NO_STAFF
     if report.revision == 1:
         ctx.say(t.SENT.format(unit=unit.name, due=due, staff=staff))

@@ -20,7 +20,7 @@ from bot.storage.units import unit_report, unit_statuses
 from bot.units import KIND_NAMES
 
 routes = Routes()
-DRAFT = "unit_report"  # a unit head's report draft, in their state (bot/handlers/unit_report.py)
+DRAFT = "unit_report"  # a unit head's report: one of their role drafts (unit_report.py)
 
 
 def when(days: int) -> str:
@@ -103,7 +103,7 @@ async def show_unit(ctx: Context) -> None:
             status = t.UNIT_STATUS_MISSING.format(
                 title=title, when=when(occurrence.days_left(today))
             )
-        draft = ctx.get(DRAFT)
+        draft = ctx.role_draft(DRAFT)
         if existing is None and isinstance(draft, dict) and draft.get("unit") == unit.id:
             status += t.UNIT_STATUS_DRAFT
     ctx.say(

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.context import without_role_work
 from bot.delivery.outbox import enqueue, enqueue_menu, reachable_identities
 from bot.roles import RESIDENT, ROLE_NAMES, rank
 from bot.storage.invites import code_prefix, invite_hash
@@ -71,7 +72,9 @@ async def revoke_role(
 ) -> Holder:
     """Take a user's role and scope back (they become a resident); audit-log what they lost.
 
-    With `notice`, the person is told on the app they use (through the outbox).
+    Their role drafts and open conversation go with the role (a unit report's draft names the
+    people it nominates). With `notice`, the person is told on the app they use (through the
+    outbox).
     """
     lost = await holder_of(session, user)
     if notice:
@@ -95,6 +98,7 @@ async def revoke_role(
     }
     user.role = RESIDENT
     user.scope_commune_id = user.scope_village_id = user.scope_unit_id = None
+    user.state = without_role_work(user.state)
     for identity in await session.scalars(select(Identity).where(Identity.user_id == user.id)):
         # Their app's command menu goes back to a resident's (Telegram keeps one per chat).
         await enqueue_menu(

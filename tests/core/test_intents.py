@@ -10,7 +10,7 @@ from bot.core.auth import RESIDENT, ROLES, STAFF, UNIT_HEAD, VILLAGE_HEAD
 from bot.core.engine import BUSY, Engine
 from bot.core.messages import Option
 from bot.core.resolver import choose
-from bot.core.router import HINT, QUIZ_HINT, THANKS
+from bot.core.router import HINT, NO_BACK_FIRST, QUIZ_HINT, THANKS
 from bot.handlers import build_router
 from bot.lessons.model import TRACKS
 from bot.storage.db import transaction
@@ -88,6 +88,28 @@ async def test_natural_replies_are_understood(engine: Engine, commune: int) -> N
     assert chat.replies[-1].text == first_card
     await chat.say("thoi")
     assert "Đã dừng" in chat.text and "Menu" in chat.text
+    assert "/tiep để học tiếp" in chat.text  # a lesson resumes with /tiep
+
+
+async def test_going_back_never_leaves_the_flow_just_started(engine: Engine, commune: int) -> None:
+    chat = Chat(engine, user="dau-tien")
+    await chat.register()
+    await chat.say("/hoc")
+    tracks = chat.replies[-1].text
+    await chat.say("quay lai")  # the first question of /hoc: the sign-up is not reachable
+    assert NO_BACK_FIRST in chat.text and chat.replies[-1].text == tracks
+    assert "đăng ký" not in chat.text.lower()
+    await chat.say("1")
+    await chat.say("quay lai")  # within the flow, back works as before
+    assert chat.replies[-1].text == tracks
+
+
+async def test_stopping_says_what_was_stopped(engine: Engine, commune: int) -> None:
+    chat = Chat(engine, user="dung")
+    await chat.register()
+    await chat.say("/hoicanbo")
+    await chat.say("thoi")  # a question to the commune staff is not a lesson
+    assert "Đã dừng" in chat.text and "học tiếp" not in chat.text
 
 
 async def test_a_question_typed_at_the_menu_does_not_open_a_menu_screen(

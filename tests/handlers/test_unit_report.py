@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,11 +12,12 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.engine import Engine
+from bot.core.router import NO_BACK_FIRST
 from bot.stats.units import units_json
 from bot.storage.db import transaction
 from bot.storage.models import AuditLog, Deadline, OutboxMessage, Unit, UnitReport, User
 from bot.storage.units import import_units
-from tests.factories import Chat, grant, grant_unit_head
+from tests.factories import Chat, grant, grant_unit_head, user_of
 
 UNITS_CSV = (
     "Xã,Loại,Tên đơn vị,Tổng số người\n"
@@ -353,9 +355,112 @@ async def test_forged_buttons_and_a_role_taken_back_mid_report_change_nothing(
             user = await session.scalar(select(User).where(User.role == "unit_head"))
             assert user is not None
             await revoke_role(session, user, datetime.now(UTC))
-        await head.say("30")
-        assert "Lệnh này chỉ dành cho" in head.text and "Hệ thống đang bận" not in head.text
+        await head.say("30")  # the report's question went with the role
+        assert "2/6" not in head.text and "Hệ thống đang bận" not in head.text
         await head.say("/nopbaocao")
         assert "Lệnh này chỉ dành cho" in head.text
     async with sessions() as session:
         assert await session.scalar(select(UnitReport)) is None
+
+
+async def test_going_back_at_the_first_question_stays_in_the_report(
+    engine: Engine, commune: int, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    head = Chat(engine, user="hieutruong")
+    await grant_unit_head(engine, head, "Trường THCS Kim Thành")  # answers the consent question
+    with time_machine.travel("2026-11-20 09:00 +07:00", tick=False):
+        await head.say("/nopbaocao")
+        assert "1/6" in head.text
+        await head.say("quay lại")  # nothing before question 1, not the invite's consent
+        assert NO_BACK_FIRST in head.text and "1/6" in head.text
+        assert "đồng ý" not in head.text.lower()
+        assert "Không đồng ý" not in head.labels
+        await head.say("Không đồng ý")
+        assert "chưa nhận vai trò" not in head.text and "1/6" in head.text
+        await head.say("40")
+        await head.say("quay lại")  # inside the report, going back still works
+        assert "1/6" in head.text
+    async with sessions() as session:
+        user = await session.scalar(select(User).where(User.role == "unit_head"))
+        assert user is not None  # the role is kept
+
+
+async def test_stopping_the_report_says_how_to_resume_it(
+    engine: Engine, commune: int, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    head = Chat(engine, user="hieutruong")
+    await grant_unit_head(engine, head, "Trường THCS Kim Thành")
+    with time_machine.travel("2026-11-20 09:00 +07:00", tick=False):
+        await head.say("/nopbaocao")
+        await head.say("40")
+        for typed in ("thôi", "/huy"):
+            await head.say(typed)
+            assert "Đã dừng" in head.text, typed
+            assert "Bản nháp báo cáo vẫn được giữ" in head.text, typed
+            assert "gõ /nopbaocao để làm tiếp" in head.text, typed
+            assert "/tiep" not in head.text and "học tiếp" not in head.text, typed
+            await head.say("/nopbaocao")
+            assert "Làm tiếp báo cáo đang dở" in head.text and "2/6" in head.text
+
+
+async def test_a_revoked_unit_head_keeps_no_draft(
+    engine: Engine, commune: int, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    from bot.services.roles import revoke_role
+
+    head = Chat(engine, user="hieutruong")
+    await grant_unit_head(engine, head, "Trường THCS Kim Thành")
+    with time_machine.travel("2026-11-20 09:00 +07:00", tick=False):
+        await head.say("/nopbaocao")
+        for answer in ("45", "30", "2", "bỏ qua", "bỏ qua"):
+            await head.say(answer)
+        await head.press("Cá nhân")
+        await head.say("Phạm Thu Hà, giáo viên tin học")
+        await head.say("Kèm cặp 200 phụ huynh")
+        await head.press("Cá nhân")
+        await head.say("Đỗ Minh Khôi")  # a second nominee, waiting for the achievement
+        assert "Thành tích của Đỗ Minh Khôi" in head.text
+        async with transaction(sessions) as session:
+            user = await session.scalar(select(User).where(User.role == "unit_head"))
+            assert user is not None
+            await revoke_role(session, user, datetime.now(UTC))
+        user = await user_of(sessions, "hieutruong")
+        assert user is not None and user.role == "resident"
+        kept = json.dumps(user.state, ensure_ascii=False)
+        for personal in ("Phạm Thu Hà", "Đỗ Minh Khôi", "Kèm cặp"):
+            assert personal not in kept, kept
+        await head.say("Kèm cặp 300 phụ huynh")  # what was open is gone with the role
+        assert "Hệ thống đang bận" not in head.text and "Thành tích" not in head.text
+
+        await grant_unit_head(engine, head, "Trường THCS Kim Thành")  # invited again
+        await head.say("/nopbaocao")
+        assert "Làm tiếp" not in head.text and "1/6" in head.text
+    async with sessions() as session:
+        assert await session.scalar(select(UnitReport)) is None
+
+
+async def test_done_typed_as_a_nominee_name_adds_no_nomination(
+    engine: Engine, commune: int, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    head = Chat(engine, user="hieutruong")
+    await grant_unit_head(engine, head, "Trường THCS Kim Thành")
+    with time_machine.travel("2026-11-20 09:00 +07:00", tick=False):
+        await head.say("/nopbaocao")
+        for answer in ("45", "30", "2", "bỏ qua", "bỏ qua"):
+            await head.say(answer)
+        for kind, typed in (("Tập thể", "xong"), ("Cá nhân", "thôi"), ("Cá nhân", "bỏ qua")):
+            await head.press(kind)
+            await head.say(typed)
+            assert "không ghi đề nghị này" in head.text, typed
+            assert "6/6" in head.text and "Đã có" not in head.text, typed
+            assert "Thành tích của" not in head.text and "Đã dừng" not in head.text, typed
+        await head.press("Cá nhân")
+        await head.say("Nguyễn Thị Lan")
+        await head.say("xong")  # the achievement question is not the name's: kept as before
+        await head.press("Xong")
+        assert "Xem lại báo cáo" in head.text
+        assert "• Cá nhân Nguyễn Thị Lan" in head.text and "• Tập thể" not in head.text
+        await head.press("Gửi báo cáo")
+    async with sessions() as session:
+        [report] = list(await session.scalars(select(UnitReport)))
+        assert [n["name"] for n in report.nominations] == ["Nguyễn Thị Lan"]
