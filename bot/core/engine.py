@@ -6,13 +6,11 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import cast
 
-from sqlalchemy import Table, bindparam, insert, inspect, select, update
+from sqlalchemy import bindparam, insert, inspect, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.core.context import Context
 from bot.core.files import (
@@ -254,7 +252,6 @@ class Engine:
         gone = state.deleted or state.was_deleted  # a refusal of consent keeps no account
         if not gone:
             ctx.save()
-            await _write_conversation(session, ctx.user)
         # The replies are committed with the state they answer, and sent right after.
         ids = await add_replies(
             session,
@@ -312,26 +309,6 @@ async def _seen(session: AsyncSession, inbound: Inbound) -> bool:
 # The key of an update being handled: a Core insert, cheaper than the ORM's unit of work.
 _RECORD = insert(ProcessedUpdate)
 _NEW_IDENTITY = insert(Identity)
-_USERS = cast(Table, User.__table__)
-# What a message changes on the user in the common case: written with one Core UPDATE.
-_CONVERSATION = frozenset({"state", "last_seen_at"})
-
-
-async def _write_conversation(session: AsyncSession, user: User) -> None:
-    """Write the user's conversation state and last message time with one Core UPDATE.
-
-    Every message changes them, and the ORM's unit of work costs several times the statement
-    (bench/RESULTS.md, "updates"). Only when nothing else of the user changed: a handler that
-    set a role or a village leaves the whole row to the unit of work, as before.
-    """
-    changed = inspect(user).committed_state.keys()
-    if not changed or not changed <= _CONVERSATION:
-        return
-    values = {key: getattr(user, key) for key in changed}
-    connection = await session.connection()
-    await connection.execute(update(_USERS).where(_USERS.c.id == user.id).values(values))
-    for key, value in values.items():
-        set_committed_value(user, key, value)  # written: the unit of work has nothing to do
 
 
 # A known account and its user, in one query.
