@@ -35,6 +35,9 @@ class Reply:
     photo: bytes | None = None
     document: bytes | None = None
     filename: str | None = None
+    # A picture kept in the media directory (bot/media.py), sent as the photo: an outbox row
+    # names the file instead of holding its bytes, and deleting the file withdraws it.
+    photo_ref: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from bot.channels.base import Channel, PermanentFailure, Unreachable
 from bot.core.messages import Reply
 from bot.delivery.outbox import MENU, REPLY, reply_of
 from bot.locks import KeyedLocks
+from bot.media import MediaDir
 from bot.storage.db import dialect, transaction
 from bot.storage.models import Identity, OutboxMessage, User, utcnow
 
@@ -46,8 +47,10 @@ class Dispatcher:
         lease: timedelta = timedelta(seconds=60),
         concurrency: int = 32,
         clock: Callable[[], datetime] = utcnow,
+        media: MediaDir | None = None,
     ) -> None:
         self.sessions = sessions
+        self.media = media  # pictures an outbox row names (certificates) are read from here
         self.channels = channels
         self.batch = batch
         self.lease = lease
@@ -245,7 +248,7 @@ class Dispatcher:
                 rows[0].channel,
                 rows[0].chat_id,
                 [row.id for row in rows],
-                [reply_of(row.payload) for row in rows],
+                [reply_of(row.payload, self.media) for row in rows],
             )
 
     async def _finish_ids(
@@ -329,7 +332,7 @@ class Dispatcher:
                         await setter(row.chat_id, str(row.payload.get("menu", "resident")))
                     await self._finish(row, "sent", None, sent_at=self.clock())
                     return
-                ref = await channel.send(row.chat_id, reply_of(row.payload))
+                ref = await channel.send(row.chat_id, reply_of(row.payload, self.media))
             except asyncio.CancelledError:
                 await asyncio.shield(self._release([row.id]))  # shutting down: not sent
                 raise

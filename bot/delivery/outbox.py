@@ -14,6 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.messages import Option, Reply
+from bot.media import MediaDir
 from bot.storage.db import dialect
 from bot.storage.models import Identity, OutboxMessage, utcnow
 
@@ -38,17 +39,25 @@ def payload_of(reply: Reply) -> dict[str, Any]:
             data[key] = base64.b64encode(value).decode()
     if reply.filename:
         data["filename"] = reply.filename
+    if reply.photo_ref:
+        data["photo_ref"] = reply.photo_ref
     return data
 
 
-def reply_of(payload: dict[str, Any]) -> Reply:
-    """Rebuild a reply from its JSON."""
+def reply_of(payload: dict[str, Any], media: MediaDir | None = None) -> Reply:
+    """Rebuild a reply from its JSON; a picture named from the media directory is read now.
+
+    A picture deleted since (the person deleted their data) leaves the text alone.
+    """
     options = tuple(Option(label, data) for label, data in payload.get("options", []))
     photo, document = (
         base64.b64decode(payload[key]) if payload.get(key) else None
         for key in ("photo", "document")
     )
-    filename = payload.get("filename")
+    ref = payload.get("photo_ref")
+    if photo is None and ref and media is not None:
+        photo = media.read(str(ref))
+    filename = payload.get("filename") if photo is not None or document is not None else None
     return Reply(str(payload.get("text", "")), options, photo, document, filename)
 
 
@@ -141,13 +150,16 @@ async def enqueue(
     options: tuple[Option, ...] = (),
     photo: bytes | None = None,
     filename: str | None = None,
+    photo_ref: str | None = None,
 ) -> bool:
     """Add a message unless one with the same dedupe key exists; return True if added."""
     values = {
         "channel": channel,
         "chat_id": chat_id,
         "user_id": user_id,
-        "payload": payload_of(Reply(text, options, photo=photo, filename=filename)),
+        "payload": payload_of(
+            Reply(text, options, photo=photo, filename=filename, photo_ref=photo_ref)
+        ),
         "dedupe_key": dedupe_key[:200],
         "kind": kind,
         "not_before": not_before or utcnow(),
@@ -180,8 +192,8 @@ async def drop_photos(session: AsyncSession, key_prefix: str) -> None:
         if row.status == "pending":
             row.status, row.payload = "cancelled", {"text": ""}
             row.last_error = "cancelled: the person deleted their data"
-        elif "photo" in (row.payload or {}):
-            row.payload = {k: v for k, v in row.payload.items() if k != "photo"}
+        elif {"photo", "photo_ref"} & set(row.payload or {}):
+            row.payload = {k: v for k, v in row.payload.items() if k not in ("photo", "photo_ref")}
 
 
 async def reachable_identities(session: AsyncSession, user_ids: list[int]) -> dict[int, Identity]:

@@ -42,7 +42,12 @@ class Pipeline:
         self.engine = engine
         self.channels: dict[str, Channel] = {}
         self.dispatcher = Dispatcher(
-            engine.sessions, self.channels, lease=lease, batch=batch, clock=engine.clock
+            engine.sessions,
+            self.channels,
+            lease=lease,
+            batch=batch,
+            clock=engine.clock,
+            media=engine.media,
         )
         self.order = KeyedLocks()
         engine.files = self  # pictures people send are fetched through their channel

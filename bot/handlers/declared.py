@@ -228,7 +228,7 @@ async def _tell_heads(
             dedupe_key=f"{key}{user_id}",
             not_before=ctx.now,
             options=options,
-            photo=photo,
+            photo_ref=record.photo if photo is not None else None,
             filename="chung-nhan" + (image_suffix(photo) or ".jpg") if photo else None,
         )
         await _offer_confirm(ctx, user_id, Reply(text, options))

@@ -71,7 +71,8 @@ async def test_the_picture_is_kept_and_the_head_confirms_in_one_tap(
     assert record.photo and media_dir.read(record.photo) == CERTIFICATE
     assert len(record.photo) > 40  # a random name, not the person or the course
     [notice] = await _notices(sessions)
-    sent = reply_of(notice.payload)
+    assert "photo" not in notice.payload  # the row names the kept file, it holds no bytes
+    sent = reply_of(notice.payload, media_dir)
     assert sent.photo == CERTIFICATE and "Ảnh giấy chứng nhận" in sent.text
     await head.say("1")  # the notice's button is the head's current question
     assert "Đã xác nhận hộ Nguyễn Văn An học trên nền tảng khác" in head.text
@@ -113,7 +114,7 @@ async def test_a_failed_download_keeps_the_declaration_and_the_picture_can_be_se
     assert "Đã lưu ảnh chứng nhận" in resident.text
     [record] = await _records(sessions)
     assert record.photo and media_dir.read(record.photo) == CERTIFICATE
-    told = [reply_of(n.payload) for n in await _notices(sessions)]
+    told = [reply_of(n.payload, media_dir) for n in await _notices(sessions)]
     assert [r.photo is not None for r in told] == [False, True]
 
 
@@ -135,5 +136,6 @@ async def test_deleting_my_data_deletes_the_picture_and_the_heads_copy(
     [record] = await _records(sessions)
     assert record.photo is None
     for notice in await _notices(sessions):
-        assert "photo" not in notice.payload
+        assert "photo" not in notice.payload and "photo_ref" not in notice.payload
         assert notice.status == "cancelled"
+        assert reply_of(notice.payload, media_dir).photo is None
