@@ -16,7 +16,7 @@ from bot.delivery.outbox import reachable_identities
 from bot.scheduling import texts as t
 from bot.stats.coverage import VillageCoverage, commune_coverage
 from bot.storage.deadlines import Occurrence, deadlines_of, due_date
-from bot.storage.models import Commune, ReportSubmission, Unit, UnitReport, User
+from bot.storage.models import Commune, Identity, ReportSubmission, Unit, UnitReport, User
 from bot.storage.units import units_of
 from bot.units import by_kind
 
@@ -122,27 +122,14 @@ async def plan_deadline_reminders(session: AsyncSession, now: datetime) -> list[
                 )
                 due = occurrence.due.strftime("%d/%m/%Y")
                 key = f"{deadline.id}:{year}"
+                occasion = _Occasion(deadline.title, due, days, key, send_at)
                 for head in heads:
                     village = by_village.get(head.scope_village_id or 0)
                     identity = reach.get(head.id)
                     if village is None or identity is None or village.id in done:
                         continue
-                    kind = "overdue" if days == -1 else "reminder"
-                    planned.append(
-                        Planned(
-                            kind=kind,
-                            user_id=head.id,
-                            channel=identity.channel,
-                            chat_id=identity.chat_id,
-                            village=village.name,
-                            deadline=deadline.title,
-                            due=due,
-                            days_left=days,
-                            dedupe_key=f"{kind}:{key}:{days}:{head.id}",
-                            not_before=send_at,
-                            text=_reminder_text(days, due, deadline.title, village, commune),
-                        )
-                    )
+                    text = _reminder_text(days, due, deadline.title, village, commune)
+                    planned.append(_remind(head, identity, occasion, text, village=village.name))
                 reported = set(
                     await session.scalars(
                         select(UnitReport.unit_id).where(
@@ -155,23 +142,8 @@ async def plan_deadline_reminders(session: AsyncSession, now: datetime) -> list[
                     identity = reach.get(head.id)
                     if unit is None or identity is None or unit.id in reported:
                         continue
-                    kind = "overdue" if days == -1 else "reminder"
-                    planned.append(
-                        Planned(
-                            kind=kind,
-                            user_id=head.id,
-                            channel=identity.channel,
-                            chat_id=identity.chat_id,
-                            village=None,
-                            unit=unit.name,
-                            deadline=deadline.title,
-                            due=due,
-                            days_left=days,
-                            dedupe_key=f"{kind}:{key}:{days}:{head.id}",
-                            not_before=send_at,
-                            text=_unit_reminder_text(days, due, deadline.title, unit.name),
-                        )
-                    )
+                    text = _unit_reminder_text(days, due, deadline.title, unit.name)
+                    planned.append(_remind(head, identity, occasion, text, unit=unit.name))
                 if days != -1:
                     continue
                 missing = [v.name for v in coverage.villages if v.id not in done]
@@ -199,6 +171,44 @@ async def plan_deadline_reminders(session: AsyncSession, now: datetime) -> list[
                         )
                     )
     return planned
+
+
+@dataclass(frozen=True)
+class _Occasion:
+    """One reminder day of one deadline occurrence."""
+
+    title: str
+    due: str
+    days: int
+    key: str
+    send_at: datetime
+
+
+def _remind(
+    head: User,
+    identity: Identity,
+    occasion: _Occasion,
+    text: str,
+    *,
+    village: str | None = None,
+    unit: str | None = None,
+) -> Planned:
+    """A village or unit head's reminder (or, the day after, overdue notice) for an occasion."""
+    kind = "overdue" if occasion.days == -1 else "reminder"
+    return Planned(
+        kind=kind,
+        user_id=head.id,
+        channel=identity.channel,
+        chat_id=identity.chat_id,
+        village=village,
+        unit=unit,
+        deadline=occasion.title,
+        due=occasion.due,
+        days_left=occasion.days,
+        dedupe_key=f"{kind}:{occasion.key}:{occasion.days}:{head.id}",
+        not_before=occasion.send_at,
+        text=text,
+    )
 
 
 def _reminder_text(
