@@ -177,8 +177,27 @@ def _run(command: list[str], env: dict[str, str] | None = None) -> None:
         raise OpsError(f"{Path(command[0]).name} failed: {result.stderr.strip()[:300]}")
 
 
+def media_copy(target: Path) -> Path:
+    """Where a backup keeps the certificate photos: a folder next to the database file."""
+    return target.with_name(target.name + ".media")
+
+
+def _copy_files(source: Path, target: Path) -> int:
+    """Copy the files of a folder (not its sub-folders) into another; return how many."""
+    if not source.is_dir():
+        return 0
+    target.mkdir(mode=0o700, parents=True, exist_ok=True)
+    copied = 0
+    for path in source.iterdir():
+        if path.is_file():
+            shutil.copy2(path, target / path.name)
+            copied += 1
+    return copied
+
+
 def backup_to(settings: Settings, target: Path) -> str:
-    """Write a consistent copy of the database to `target`; return a one-line summary."""
+    """Write a consistent copy of the database to `target`, and the certificate photos to the
+    folder `<target>.media`; return a one-line summary."""
     url = settings.database_url
     if db.is_sqlite(url):
         source = _sqlite_path(url)
@@ -186,16 +205,30 @@ def backup_to(settings: Settings, target: Path) -> str:
             raise OpsError(f"{source} does not exist")
         with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
             src.backup(dst)  # the online backup API: safe while the bot runs
-        return f"SQLite backup written: {target}"
-    _run(
-        [_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={target}", _pg_dsn(url)],
-        env=_pg_env(url),
-    )
-    return f"PostgreSQL backup (pg_dump custom format) written: {target}"
+        summary = f"SQLite backup written: {target}"
+    else:
+        _run(
+            [_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={target}", _pg_dsn(url)],
+            env=_pg_env(url),
+        )
+        summary = f"PostgreSQL backup (pg_dump custom format) written: {target}"
+    photos = _copy_files(settings.media_dir, media_copy(target))
+    if photos:
+        summary += f"; {photos} certificate photo(s) copied to {media_copy(target)}"
+    return summary
 
 
 def restore_from(settings: Settings, source: Path) -> str:
-    """Replace the database with a backup; return a one-line summary."""
+    """Replace the database with a backup, and put back its certificate photos; return a
+    one-line summary."""
+    summary = _restore_database(settings, source)
+    photos = _copy_files(media_copy(source), settings.media_dir)
+    if photos:
+        summary += f"; {photos} certificate photo(s) put back in {settings.media_dir}"
+    return summary
+
+
+def _restore_database(settings: Settings, source: Path) -> str:
     if not source.exists():
         raise OpsError(f"{source} does not exist")
     url = settings.database_url
@@ -232,7 +265,8 @@ def register(
 
     @app.command("backup")
     def backup(file: Path) -> None:
-        """Copy the database to FILE (SQLite online backup, or pg_dump for PostgreSQL)."""
+        """Copy the database to FILE (SQLite online backup, or pg_dump for PostgreSQL) and the
+        certificate photos to FILE.media."""
         try:
             typer.echo(backup_to(settings(), file))
         except OpsError as exc:

@@ -80,9 +80,15 @@ async def test_doctor_checks_everything_and_fails_on_any_cross(
 
 def test_sqlite_backup_and_restore_round_trip(tmp_path: Path) -> None:
     assert hocvuso("demo", cwd=tmp_path).returncode == 0
+    photo = tmp_path / "hocvuso-media" / ("x" * 43 + ".jpg")  # a resident's certificate
+    photo.parent.mkdir()
+    photo.write_bytes(b"\xff\xd8 certificate")
     backup = tmp_path / "backup.db"
     made = hocvuso("backup", str(backup), cwd=tmp_path)
     assert made.returncode == 0 and backup.exists(), made.stderr
+    assert "1 certificate photo(s)" in made.stdout
+    assert (tmp_path / "backup.db.media" / photo.name).read_bytes() == photo.read_bytes()
+    photo.unlink()  # lost with the server
     hocvuso("commune", "add", "--name", "Xã Mới Thêm", "--province", "Hà Nội", cwd=tmp_path)
     assert "Mới Thêm" in hocvuso("stats", cwd=tmp_path).stdout
     refused = hocvuso("restore", str(backup), cwd=tmp_path)
@@ -91,6 +97,7 @@ def test_sqlite_backup_and_restore_round_trip(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     after = hocvuso("stats", "--format", "json", cwd=tmp_path)
     assert [c["name"] for c in json.loads(after.stdout)["communes"]] == ["Kim Thành"]
+    assert photo.read_bytes() == b"\xff\xd8 certificate"  # the photos come back too
     junk = tmp_path / "junk.db"
     junk.write_text("not a database")
     bad = hocvuso("restore", str(junk), "--yes", cwd=tmp_path)
