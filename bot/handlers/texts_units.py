@@ -54,7 +54,6 @@ START = (
 )
 RESUME = "📝 Làm tiếp báo cáo đang dở của {unit} — {title}."
 REPORT_KEPT = "Bản nháp báo cáo vẫn được giữ; khi nào muốn, bạn gõ /nopbaocao để làm tiếp."
-CARRIED = "Mình đã điền sẵn theo báo cáo bạn nộp cho hạn trước trong năm; bạn sửa nếu cần."
 ASK_TOTAL = (
     "1/6. Đơn vị có tổng cộng bao nhiêu người (cán bộ, người lao động, giáo viên, hội viên…)?\n"
     "Gõ số, ví dụ 45 hoặc «bốn mươi lăm».{keep}"

@@ -40,7 +40,6 @@ from bot.handlers.units import choose_occurrence, today_of, unit_of, when
 from bot.handlers.village_report import titled
 from bot.storage.deadlines import Occurrence, deadlines_of
 from bot.storage.models import Commune, Unit, UnitReport
-from bot.storage.units import latest_reports
 
 routes = Routes()
 HEAD = roles(UNIT_HEAD)
@@ -107,7 +106,6 @@ async def start_report(ctx: Context) -> None:
         "fixing": False,
         "revision": None,
     }
-    earlier = (await latest_reports(ctx.session, [unit.id], occurrence.year)).get(unit.id)
     ctx.say(
         t.START.format(
             unit=unit.name,
@@ -115,9 +113,6 @@ async def start_report(ctx: Context) -> None:
             when=when(occurrence.days_left(today)),
         )
     )
-    if earlier is not None:
-        draft.update(fields_of(earlier))
-        ctx.say(t.CARRIED)
     await _ask(ctx, unit, draft, occurrence)
 
 

@@ -133,7 +133,8 @@ async def plan_deadline_reminders(session: AsyncSession, now: datetime) -> list[
                 reported = set(
                     await session.scalars(
                         select(UnitReport.unit_id).where(
-                            UnitReport.deadline_id == deadline.id, UnitReport.year == year
+                            UnitReport.unit_id.in_(list(units) or [0]),
+                            UnitReport.year == year,  # once a year answers every deadline
                         )
                     )
                 )

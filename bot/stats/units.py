@@ -19,7 +19,8 @@ async def units_json(
     """Each unit of a commune: name, kind, members_total, members_learned, reported.
 
     `members_learned` comes from the unit's latest report of the report year (else null);
-    `reported` says whether the unit reported for the current deadline.
+    `reported` says whether the unit reported for the current year (once a year answers every
+    deadline).
     """
     commune = await session.get(Commune, commune_id)
     if commune is None:

@@ -51,13 +51,16 @@ def closest_units(units: list[Unit], typed: str, count: int = 3) -> str:
 async def unit_report(
     session: AsyncSession, unit_id: int, occurrence: Occurrence
 ) -> UnitReport | None:
-    """Return the unit's report for that deadline and year, if any."""
+    """Return the unit's report of the occurrence's year, if any.
+
+    A unit reports its emulation results once a year: a report made for one of the commune's
+    deadlines answers the others of that year too (the latest, should there be two).
+    """
     return await session.scalar(
-        select(UnitReport).where(
-            UnitReport.unit_id == unit_id,
-            UnitReport.deadline_id == occurrence.deadline.id,
-            UnitReport.year == occurrence.year,
-        )
+        select(UnitReport)
+        .where(UnitReport.unit_id == unit_id, UnitReport.year == occurrence.year)
+        .order_by(UnitReport.submitted_at.desc(), UnitReport.id.desc())
+        .limit(1)
     )
 
 
@@ -131,11 +134,12 @@ async def unit_statuses(
         done = {
             r.unit_id: r
             for r in await session.scalars(
-                select(UnitReport).where(
+                select(UnitReport)
+                .where(
                     UnitReport.unit_id.in_([u.id for u in units]),
-                    UnitReport.deadline_id == occurrence.deadline.id,
                     UnitReport.year == occurrence.year,
                 )
+                .order_by(UnitReport.submitted_at)  # the latest of a year wins
             )
         }
     return [UnitStatus(u, done.get(u.id)) for u in units]

@@ -129,8 +129,11 @@ async def test_a_unit_head_reports_with_a_skip_a_detour_and_a_correction(
         assert "⏳ UBND xã Kim Thành — 30 người — chưa nộp (chưa có người phụ trách" in staff.text
 
     with time_machine.travel("2026-12-01 09:00 +07:00", tick=False):
-        await head.say("/nopbaocao")  # the 15/12 report opens, filled from the 05/12 one
-        assert "(hạn 15/12/2026)" in head.text and "điền sẵn theo báo cáo" in head.text
+        # One report a year answers every deadline: the 15/12 one asks for nothing new.
+        await head.say("/nopbaocao")
+        assert "Đơn vị đã nộp báo cáo này lúc 09:00 20/11/2026 (lần 1)" in head.text
+        await head.say("/donvi")
+        assert "Chưa nộp" not in head.text and "15/12" not in head.text
         await head.say("/nopbaocao 05/12")
         assert "Đơn vị đã nộp báo cáo này lúc 09:00 20/11/2026 (lần 1)" in head.text
         await head.press("Sửa báo cáo")
