@@ -28,9 +28,26 @@ COLUMNS = {
     ),
     "code": ("code", "ma ho", "ma", "ma ho gia dinh"),
     "head_name": ("head name", "chu ho", "ho ten chu ho", "ten chu ho", "ho va ten chu ho"),
-    "kind": ("kind", "loai", "loai don vi"),
-    "unit": ("name", "unit", "ten don vi", "don vi", "ten co quan don vi"),
-    "members_total": ("members total", "tong so nguoi", "so nguoi", "tong so"),
+    "kind": ("kind", "loai", "loai don vi", "loai hinh", "loai hinh don vi"),
+    "unit": (
+        "name",
+        "unit",
+        "ten don vi",
+        "don vi",
+        "ten co quan don vi",
+        "ten co quan",
+        "co quan don vi",
+    ),
+    "members_total": (
+        "members total",
+        "tong so nguoi",
+        "so nguoi",
+        "tong so",
+        "so luong",
+        "so can bo",
+        "so lao dong",
+        "so hoi vien",
+    ),
 }
 
 

@@ -112,3 +112,30 @@ def test_units_from_the_shell_to_a_unit_head_and_stats_json(tmp_path: Path) -> N
             "reported": False,
         }
     ]
+
+
+async def test_kinds_and_headers_as_offices_write_them(
+    sessions: async_sessionmaker[AsyncSession], commune: int, tmp_path: Path
+) -> None:
+    path = tmp_path / "danh-sach.csv"
+    path.write_text(
+        "Xã/Phường\tLoại hình đơn vị\tTên cơ quan\tSố lượng\n"
+        "Kim Thành\tCơ quan hành chính\tHội đồng nhân dân xã\t12\n"
+        "Kim Thành\tTrường Mầm non\tTrường Mầm non Hoa Sen\t25\n"
+        "Kim Thành\tDoanh nghiệp tư nhân\tXưởng gỗ Minh Phát\t40\n"
+        "Kim Thành\tHợp tác xã nông nghiệp\tHTX Dịch vụ Kim Thành\t18\n"
+        "Kim Thành\tHội Nông dân\tHội Nông dân xã\t300\n"
+        "Kim Thành\tMặt trận Tổ quốc\tỦy ban MTTQ xã\t9\n",
+        encoding="utf-8",
+    )
+    async with transaction(sessions) as session:
+        result = await import_units(session, path)
+    assert result.created == 6
+    assert {name: kind for name, kind, _ in await units(sessions)} == {
+        "HTX Dịch vụ Kim Thành": "hop_tac_xa",
+        "Hội Nông dân xã": "doan_the",
+        "Hội đồng nhân dân xã": "co_quan",
+        "Trường Mầm non Hoa Sen": "truong_hoc",
+        "Xưởng gỗ Minh Phát": "doanh_nghiep",
+        "Ủy ban MTTQ xã": "doan_the",
+    }
