@@ -59,7 +59,7 @@ _DIGITS = {
 }
 _AFTER_TENS = {"mot": 1, "tu": 4, "lam": 5, "nham": 5}  # "hai mươi mốt", "mười lăm"
 _CONNECTORS = {"linh", "le"}  # "một trăm linh năm"
-_MULTIPLIERS = {"muoi": 10, "tram": 100, "nghin": 1000, "ngan": 1000}
+_MULTIPLIERS = {"muoi": 10, "chuc": 10, "tram": 100, "nghin": 1000, "ngan": 1000}
 _ADDRESS = re.compile(r"\w[./]\w")  # "binhdanhocvuso.gov.vn", "1.000.000"
 _SCHEME = re.compile(r"^(?:https?://)?(?:www\.)?")
 _MARK = "@"  # prefixes an address token; fold() never leaves one
@@ -207,8 +207,13 @@ def _read(tokens: list[str]) -> _Reading:
                 and tokens[index + len(run)].isdigit()
             ):
                 run.append(tokens[index + len(run)])
-            numbers.append(str(int("".join(run))))
+            value = int("".join(run))
             index += len(run)
+            # Digits then a spoken multiplier: "2 trăm", "1 nghìn", "3 chục".
+            while index < len(tokens) and tokens[index] in _MULTIPLIERS:
+                value *= _MULTIPLIERS[tokens[index]]
+                index += 1
+            numbers.append(str(value))
             continue
         if use_words and (token in _DIGITS or token in _MULTIPLIERS):
             end = index
@@ -239,7 +244,7 @@ def _spoken(run: list[str]) -> str:
     for word in run:
         if word in _CONNECTORS:
             continue
-        if word == "muoi":
+        if word in ("muoi", "chuc"):
             group += (pending or 1) * 10
             pending = 0
         elif word == "tram":

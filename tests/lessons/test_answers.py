@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.lessons.answers import MAX_EXTRA_WORDS, REFUSALS, matches_typed
+from bot.lessons.answers import MAX_EXTRA_WORDS, REFUSALS, matches_typed, read_count
 
 # Words a resident might put around an answer; none is a number word.
 FILLERS = ["la", "so", "goi", "nhe", "a", "toi", "nghi", "chu", "ngay", "muc", "dung", "roi", "di"]
@@ -111,3 +111,25 @@ def test_a_long_sentence_around_the_answer_does_not_count(number: int, around: l
 def test_dont_know_never_counts(refusal: str, around: list[str]) -> None:
     assert not matches_typed(" ".join([refusal, *around]), ["6", "sau", "sau chu so"])
     assert not matches_typed(" ".join([*around, refusal, "6"]), ["6"])
+
+
+@pytest.mark.parametrize(
+    ("typed", "count"),
+    [
+        ("45", 45),
+        ("1.200", 1200),
+        ("bốn mươi lăm", 45),
+        ("bon muoi lam", 45),
+        ("một trăm hai mươi", 120),
+        ("khoảng 30 người", 30),
+        ("ba chục", 30),
+        ("2 trăm", 200),
+        ("1 nghìn", 1000),
+        ("một nghìn hai trăm", 1200),
+        ("hai mươi mốt", 21),
+        ("chưa biết", None),
+        ("30 hay 40", None),
+    ],
+)
+def test_counts_typed_in_digits_words_or_both(typed: str, count: int | None) -> None:
+    assert read_count(typed) == count
