@@ -251,6 +251,10 @@ class Engine:
         state = inspect(ctx.user)
         gone = state.deleted or state.was_deleted  # a refusal of consent keeps no account
         if not gone:
+            # Nudges count from the person's last message. Set after the handler, not before: a
+            # change made first is flushed by the handler's first query, and the row would be
+            # written twice (bench/RESULTS.md, "updates").
+            ctx.user.last_seen_at = ctx.now
             ctx.save()
         # The replies are committed with the state they answer, and sent right after.
         ids = await add_replies(

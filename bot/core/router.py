@@ -99,7 +99,6 @@ class Router:
         """Handle one message; return True when it was an old or forged button (refused)."""
         ctx.router = self
         inbound = ctx.inbound
-        ctx.user.last_seen_at = ctx.now  # nudges count from the person's last message
         offered = ctx.offered()
         if inbound.payload is not None:
             if any(option.payload == inbound.payload for option in offered):
