@@ -19,14 +19,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import NUMBER_HINT
+from bot.channels.telegram import SPEC as TELEGRAM
 from bot.channels.telegram.adapter import GROUP_NOTE, TelegramChannel
+from bot.channels.zalo import SPEC as ZALO
 from bot.channels.zalo.adapter import ZaloChannel
 from bot.channels.zalo.api import ZaloApi
 from bot.core.engine import Engine
 from bot.core.router import MEDIA, STALE, UNSUPPORTED
 from bot.delivery.pipeline import Pipeline
 from bot.storage.models import Identity
-from bot.web import MAX_BODY, WebServer, build_web_app
+from bot.web import MAX_BODY, Webhook, WebServer, build_web_app
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_api import EVENT_TEXT, FakeZalo
 from tests.fuzzing.players import Menu, Person, Player, Stats, check_texts, show
@@ -67,8 +69,8 @@ class WebhookPlayer(Player):
         self.http: aiohttp.ClientSession | None = None
         self.raw_statuses: dict[int, int] = {}
 
-    async def _start_web(self, **handlers: Any) -> None:
-        app = build_web_app(self.sessions.kw["bind"], **handlers)
+    async def _start_web(self, hook: Webhook) -> None:
+        app = build_web_app(self.sessions.kw["bind"], hooks=[hook])
         self.web = WebServer(app, "127.0.0.1", 0)
         await self.web.start()
         self.http = aiohttp.ClientSession()
@@ -128,7 +130,8 @@ class TelegramPlayer(WebhookPlayer):
         )
         # Updates come from process_json here; start() would poll the fake and get them twice.
         await self.adapter.bot_api.initialize()
-        await self._start_web(telegram=self.adapter.process_json, telegram_secret=SECRET)
+        header = TELEGRAM.webhook_header or ""
+        await self._start_web(Webhook("telegram", self.adapter.process_json, SECRET, header))
 
     async def stop(self) -> None:
         """Stop everything start() started."""
@@ -310,7 +313,8 @@ class ZaloPlayer(WebhookPlayer):
             rate=RATE,
             chat_interval=0,
         )
-        await self._start_web(zalo=self.adapter.process_json, zalo_secret=SECRET)
+        header = ZALO.webhook_header or ""
+        await self._start_web(Webhook("zalo", self.adapter.process_json, SECRET, header))
         # Events come from process_json here: start() would poll (or make the fake post) them.
         assert self.http is not None
         self.adapter.api = ZaloApi(self.http, self.fake.base_url, self.fake.token)

@@ -16,9 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.handlers import texts as t
 from bot.handlers import texts_village as tv
 from bot.lessons.model import TRACKS, Curriculum
+from bot.roles import UNIT_HEAD
 from bot.storage.db import transaction
 from bot.storage.invites import create_invite
-from bot.storage.models import Commune, Village, utcnow
+from bot.storage.models import Commune, Unit, Village, utcnow
+from bot.text import fold
+from bot.units import SCHOOL
 from tests.fuzzing.invariants import check_invariants
 from tests.fuzzing.players import LogWatch, Menu, Person, Player, Stats, show
 from tests.fuzzing.strategies import Example, Step, examples
@@ -195,8 +198,16 @@ class Fuzzer:
         """Give the person a role through an invite code, as an operator would."""
         async with transaction(self.sessions) as session:
             commune_id = await session.scalar(select(Commune.id).order_by(Commune.id).limit(1))
-            village_id = await session.scalar(select(Village.id).where(Village.name == village))
-            code, _ = await create_invite(session, role, commune_id, village_id, utcnow())
+            village_id = unit_id = None
+            if role == UNIT_HEAD and village is not None:
+                unit_id = await _unit(session, commune_id or 0, village)
+            else:
+                village_id = await session.scalar(
+                    select(Village.id).where(Village.name == village)
+                )
+            code, _ = await create_invite(
+                session, role, commune_id, village_id, utcnow(), unit_id=unit_id
+            )
         await player.say(person, f"/nhanma {code}")
         await self._choose(player, person, tv.INVITE_CONSENT_YES)  # if never consented
 
@@ -252,3 +263,18 @@ def explore(
         test = hypothesis_seed(seed)(test)
     with fuzzer.watch:
         test()
+
+
+async def _unit(session: AsyncSession, commune_id: int, name: str) -> int:
+    """The id of the commune's reporting unit of that name, created (a school) when missing."""
+    found = await session.scalar(
+        select(Unit.id).where(Unit.commune_id == commune_id, Unit.name_folded == fold(name))
+    )
+    if found is not None:
+        return int(found)
+    unit = Unit(
+        commune_id=commune_id, kind=SCHOOL, name=name, name_folded=fold(name), members_total=45
+    )
+    session.add(unit)
+    await session.flush()
+    return unit.id

@@ -18,7 +18,8 @@ An example is one person (new, or one of the last few) taking 1-6 steps. A step 
 - ("link", (home, person_gives_code)): a new account on another app registers in `home`, then
   the two are linked, the code given by either side;
 - ("promote", (role, village)): the person redeems an invite an operator made for them
-  (village head of a village, or commune staff), so role commands are fuzzed too.
+  (village head of a village, head of a reporting unit, or commune staff), so role commands are
+  fuzzed too.
 
 The flows (register to promote) let the random steps that follow start from deep states.
 Booleans are the way round that makes False (what hypothesis tries first) the deeper path.
@@ -78,6 +79,14 @@ WORDS = [
     "so 2",
     "cau ³",
     "٣",
+    "/donvi",
+    "/khenthuong",
+    "/khenthuong 2026",
+    "/bantin",
+    "bỏ qua",
+    "xong",
+    "bốn mươi lăm",
+    "quay lại",
 ]
 SPECIAL = [
     "\x00",
@@ -123,6 +132,7 @@ ROLES = [
     ("village_head", "Thôn Mới"),
     ("staff", None),
     ("village_head", "Thôn Tân Tiến"),
+    ("unit_head", "Trường THCS Kim Thành"),  # a reporting unit, created when first needed
 ]
 
 EMOJI = st.lists(
