@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from bot.core import resolver
@@ -12,6 +13,15 @@ from bot.core.routes import Handler, Route, Routes
 from bot.text import clean, fold
 
 MAX_TEXT = 1000
+_AFTER_WORD = re.compile(r"[^\w]+")  # what ends a typed command word: spaces, ":", ","
+
+
+def _after_head(text: str) -> str:
+    """The words after a bare command word, as typed: "sohodan 320", "SOHODAN:320" → "320"."""
+    parts = [part for part in _AFTER_WORD.split(text, maxsplit=2) if part]
+    return text[text.index(parts[0]) + len(parts[0]) :].lstrip(" :,;.-") if parts else ""
+
+
 SLASH_INTENTS = ("stop", "menu", "back", "help", "repeat")  # ways out that work as a "/word"
 
 MEDIA = "Mình chỉ đọc được chữ thôi 🙏. Bạn gõ chữ, gõ số hoặc bấm nút giúp mình nhé."
@@ -151,7 +161,7 @@ class Router:
                 return False
             by_head = self._names.get(head)
             if by_head and self.commands[by_head].takes_args:
-                await self.run_command(ctx, by_head, text.split(None, 1)[1] if args else "")
+                await self.run_command(ctx, by_head, _after_head(text) if args else "")
                 return False
         ctx.args = text
         step = self.steps.get(ctx.step or "")

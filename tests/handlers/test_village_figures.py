@@ -282,3 +282,19 @@ async def test_invites_and_notices_page_through_every_village(
     await staff.press("Trang sau ▶️")
     await staff.press("Trang trước")
     assert "trang 1/4" in staff.text
+
+
+async def test_a_command_word_glued_to_its_number_is_read_like_a_spaced_one(
+    engine: Engine, commune: int, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    # Found by fuzzing: "SOHODAN:0" typed without "/" (a keyboard that adds no space) failed
+    # with "Hệ thống đang bận"; it is the command with its number, like "sohodan 0".
+    resident = Chat(engine, user="resident")
+    await resident.register()
+    await resident.say("SOHODAN:0")
+    assert "Lệnh này chỉ dành cho" in resident.text and "đang bận" not in resident.text
+    head = Chat(engine, user="head")
+    await grant(engine, head, "village_head", "Thôn Đồng Tâm")
+    await head.say("SOHODAN:330")
+    assert "Thôn Đồng Tâm có 330 hộ (trước đây: 320)" in head.text
+    assert (await village_named(sessions, "Thôn Đồng Tâm")).households_total == 330
