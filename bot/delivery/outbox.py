@@ -148,7 +148,6 @@ async def enqueue(
     user_id: int | None = None,
     broadcast_id: int | None = None,
     options: tuple[Option, ...] = (),
-    photo: bytes | None = None,
     filename: str | None = None,
     photo_ref: str | None = None,
 ) -> bool:
@@ -157,9 +156,7 @@ async def enqueue(
         "channel": channel,
         "chat_id": chat_id,
         "user_id": user_id,
-        "payload": payload_of(
-            Reply(text, options, photo=photo, filename=filename, photo_ref=photo_ref)
-        ),
+        "payload": payload_of(Reply(text, options, filename=filename, photo_ref=photo_ref)),
         "dedupe_key": dedupe_key[:200],
         "kind": kind,
         "not_before": not_before or utcnow(),

@@ -21,7 +21,7 @@ from bot.delivery.outbox import reachable_identities, withdraw_planned
 from bot.stats import texts_standing as t
 from bot.stats.coverage import commune_coverage
 from bot.stats.standing import Standing, needed_text, rank_text, standing_of
-from bot.storage.models import Commune, Household, User
+from bot.storage.models import Commune, Household, OutboxMessage, User, Village
 
 KIND = "village_digest"
 WEEKDAY, HOUR = 0, 8  # Monday, 08:00 local
@@ -68,23 +68,37 @@ async def plan_digests(session: AsyncSession, now: datetime) -> list[Digest]:
 async def _commune_digests(
     session: AsyncSession, commune: Commune, send_at: datetime
 ) -> list[Digest]:
-    """The digests of one commune's village heads for the week ending at `send_at`."""
-    [coverage] = await commune_coverage(session, [commune.id])
-    villages = [v.id for v in coverage.villages]
-    if not villages:
-        return []
+    """The digests of one commune's village heads for the week ending at `send_at`.
+
+    The planner runs every hour of Monday: heads whose digest of the week is already in the
+    outbox are left out first, so the commune's figures are computed once a week, not hourly.
+    """
+    year, week, _ = send_at.isocalendar()
+    key = f"{KIND}:{{}}:{year}-W{week:02d}"
     heads = list(
         await session.scalars(
             select(User).where(
                 User.role == VILLAGE_HEAD,
                 User.deleted_at.is_(None),
                 User.digest_opt_in.is_(True),
-                User.scope_village_id.in_(villages),
+                User.scope_village_id.in_(
+                    select(Village.id).where(Village.commune_id == commune.id)
+                ),
             )
         )
     )
+    planned_already = set(
+        await session.scalars(
+            select(OutboxMessage.dedupe_key).where(
+                OutboxMessage.dedupe_key.in_([key.format(h.id) for h in heads])
+            )
+        )
+    )
+    heads = [h for h in heads if key.format(h.id) not in planned_already]
     if not heads:
         return []
+    [coverage] = await commune_coverage(session, [commune.id])
+    villages = [v.id for v in coverage.villages]
     # The week is the seven days before this Monday 08:00: weeks follow each other without a
     # gap or an overlap, whatever hour the planner runs.
     new = dict(
@@ -101,7 +115,6 @@ async def _commune_digests(
         ).all()
     )
     reach = await reachable_identities(session, [h.id for h in heads])
-    year, week, _ = send_at.isocalendar()
     planned = []
     for head in heads:
         identity = reach.get(head.id)
@@ -113,7 +126,7 @@ async def _commune_digests(
                 user_id=head.id,
                 channel=identity.channel,
                 chat_id=identity.chat_id,
-                dedupe_key=f"{KIND}:{head.id}:{year}-W{week:02d}",
+                dedupe_key=key.format(head.id),
                 not_before=send_at,
                 text=digest_text(standing, int(new.get(standing.village.id, 0))),
             )
