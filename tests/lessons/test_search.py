@@ -15,9 +15,14 @@ from bot.lessons.search import LessonIndex
 
 CURRICULUM = load_curriculum(ROOT / "content" / "lessons")
 HOLDOUT = Path(__file__).parent / "questions_holdout.tsv"
-# The held-out questions were written apart and are never tuned against: they stay out of
-# the main list and have their own, slightly lower, bar.
-QUESTIONS = sorted(p for p in Path(__file__).parent.glob("questions*.tsv") if p != HOLDOUT)
+# Questions asking when, how much or where, many naming only a thing a lesson mentions
+# (a pension, a health insurance card, rice), about half of them after life facts no lesson
+# gives: written apart before the answer-type rule of the search, and left as written since.
+TYPES = Path(__file__).parent / "questions_types.tsv"
+# The held-out questions were written apart and are never edited to suit the search: they
+# stay out of the main list and have their own, slightly lower, bar.
+HELD_OUT = (HOLDOUT, TYPES)
+QUESTIONS = sorted(p for p in Path(__file__).parent.glob("questions*.tsv") if p not in HELD_OUT)
 
 
 def load_questions(paths: list[Path] = QUESTIONS) -> list[tuple[str, set[str], str]]:
@@ -38,7 +43,7 @@ def top(question: str, limit: int = 3) -> list[str]:
 
 
 def test_the_question_list_is_big_and_varied_enough() -> None:
-    rows = load_questions([*QUESTIONS, HOLDOUT])
+    rows = load_questions([*QUESTIONS, *HELD_OUT])
     mine = load_questions_of(Path(__file__).parent / "questions.tsv")  # holds the mix alone
     assert len(mine) >= 150
     kinds = [kind for _, _, kind in mine]
@@ -87,28 +92,43 @@ def test_realistic_questions_find_their_lesson() -> None:
     assert three >= 0.98 * covered, "\n".join(misses)
 
 
-@pytest.mark.xfail(
-    reason=(
-        "'Khi nào được nhận lương hưu?' (when is a pension due) still offers L18, which "
-        "teaches receiving the pension through a bank account: the question has no word that "
-        "the covered 'Nhận lương hưu qua tài khoản ngân hàng được không?' lacks, apart from "
-        "'khi nào'. Every other uncovered question gets nothing."
-    ),
-    strict=True,
-)
 def test_uncovered_questions_are_offered_nothing() -> None:
     *_, misses = measure(load_questions())
     assert not [m for m in misses if m.startswith("uncovered")], "\n".join(misses)
 
 
-def test_held_out_questions_find_their_lesson() -> None:
-    """Questions never tuned against: top-1 ≥ 90%, top-3 ≥ 95%, nothing on uncovered ones."""
-    rows = load_questions([HOLDOUT])
+@pytest.mark.parametrize("path", HELD_OUT, ids=lambda p: p.stem)
+def test_held_out_questions_find_their_lesson(path: Path) -> None:
+    """Questions written apart and never edited to suit the search: top-1 ≥ 90%, top-3 ≥ 95%."""
+    rows = load_questions([path])
     assert len(rows) >= 40
     assert sum(kind == "uncovered" for _, _, kind in rows) >= len(rows) / 12
     covered, first, three, misses = measure(rows)
     assert first >= 0.90 * covered, "\n".join(misses)
     assert three >= 0.95 * covered, "\n".join(misses)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        HOLDOUT,
+        pytest.param(
+            TYPES,
+            marks=pytest.mark.xfail(
+                reason=(
+                    "Two questions that ask no time or amount still get a lesson named by a "
+                    "thing one of its keywords mentions: 'Thẻ ATM bị nuốt thì lấy lại ở đâu?' "
+                    "gets L18 ('thẻ ATM' of 'mở thẻ ATM'; places are not an answer type) and "
+                    "'tram y te lam viec thu 7 ko' gets L05 ('y tế' of 'bảo hiểm y tế trẻ em')."
+                ),
+                strict=True,
+            ),
+        ),
+    ],
+    ids=lambda p: p.stem,
+)
+def test_held_out_uncovered_questions_are_offered_nothing(path: Path) -> None:
+    *_, misses = measure(load_questions([path]))
     assert not [m for m in misses if m.startswith("uncovered")], "\n".join(misses)
 
 
@@ -150,6 +170,35 @@ def test_one_frequent_word_does_not_outweigh_the_question() -> None:
     assert top("zalo goi video nho chuyen tien")[:1] == ["L08"]
     assert top("bi lua chuyen tien qua zalo thi lam gi")[:1] == ["L09"]
     assert top("ban rau qua zalo dc ko")[:1] != ["L11"]
+
+
+@pytest.mark.parametrize(
+    ("question", "lesson_ids"),
+    [
+        # The bank-account lesson says a pension can be paid into an account, not when or
+        # how much: a question after that fact gets nothing, one about the skill the lesson.
+        ("Khi nào được nhận lương hưu?", set()),
+        ("luong huu bao gio ve tai khoan", set()),
+        ("Nhận lương hưu qua tài khoản ngân hàng được không?", {"L18"}),
+        ("Tiền mai táng phí được bao nhiêu?", set()),  # L05 names the allowance, no sum
+        ("Passcode sai nhiều lần bị khóa đến bao giờ?", {"L02"}),  # "đến ngày hôm sau"
+        ("Trẻ em chơi game tối đa bao nhiêu phút?", {"L23"}),  # "không quá 60 phút"
+        ("Lãi app vay tiền có thể lên bao nhiêu?", {"L25"}),  # "1.000–2.000% một năm"
+        ("Khi nào phải quét mặt khi chuyển tiền?", {"L06"}),  # a rule, not a date
+        ("Công an có bao giờ gọi điện hướng dẫn VNeID không?", {"L03"}),  # "ever", no time
+        ("Mấy hôm nay zalo bị hack phải làm sao", {"L24"}),  # "a few days", no amount
+    ],
+)
+def test_a_question_after_a_fact_needs_a_lesson_that_states_it(
+    question: str, lesson_ids: set[str]
+) -> None:
+    found = top(question)
+    assert (found[0] in lesson_ids) if lesson_ids else not found, found
+
+
+def test_a_pair_of_question_words_names_no_topic() -> None:
+    # "cho con" (for my child) is two question words, though L23 has "facebook cho con".
+    assert top("dang ky tiem chung cho con") == []
 
 
 @pytest.mark.parametrize(
