@@ -561,7 +561,8 @@ def _asked(words: list[str], accented: bool) -> frozenset[str]:
         after, then = (folded[i + 1 : i + 3] + ["", ""])[:2]
         pair = f"{word} {after}"
         if pair in WHEN_PHRASES or (pair == "bao gio" and before not in NEVER):
-            return frozenset({WHEN})
+            # "Bao giờ phải…" asks for a rule, like "khi nào phải…" (see WHEN_OR_CASE).
+            return frozenset() if any(w in MUST for w in words) else frozenset({WHEN})
         if pair in WHEN_OR_CASE:
             if before in SINCE or then == "co" or any(w in COMES for w in words):
                 return frozenset({WHEN})
