@@ -6,11 +6,14 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, insert, inspect, select
+from sqlalchemy import bindparam, insert, inspect, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.core.context import Context
 from bot.core.files import (
@@ -166,8 +169,9 @@ class Engine:
         while waiting for a lock.
         """
         async with self.sessions() as session, session.begin():
+            connection = await session.connection()
             found = (
-                await session.execute(
+                await connection.execute(
                     _KNOWN, {"channel": inbound.channel, "external_id": inbound.external_id}
                 )
             ).first()
@@ -176,7 +180,7 @@ class Engine:
                 async with self.locks.hold_if_free(user.id) as free:
                     assert free  # nobody else knows this user yet
                     return await self._work(session, inbound, user, download)
-            user = found.User
+            user = _attach(session, {c: getattr(found, c) for c in _USER_COLUMNS})
             async with self.locks.hold_if_free(user.id) as free:
                 if not free:
                     return None
@@ -197,14 +201,17 @@ class Engine:
     async def _first_contact(session: AsyncSession, inbound: Inbound) -> User:
         """Create the user and account of a first message.
 
+        Both rows are Core inserts: the new user's row comes back whole (`RETURNING`, defaults
+        filled in) and is put in the session as if loaded, so the handler works on it like on
+        a known user's, without the unit of work's insert or a second read.
+
         Raises AccountTaken when another worker created the same account at this moment; the
         transaction is then spoilt and the caller starts again. No savepoint: a first contact is
         the commonest write of a busy day, and a race for one account is rare.
         """
-        user = User(state={})
-        session.add(user)
-        await session.flush()
         connection = await session.connection()
+        row = (await connection.execute(_NEW_USER, {"state": {}})).one()
+        user = _attach(session, row._asdict())
         try:
             await connection.execute(
                 _NEW_IDENTITY,
@@ -251,11 +258,7 @@ class Engine:
         state = inspect(ctx.user)
         gone = state.deleted or state.was_deleted  # a refusal of consent keeps no account
         if not gone:
-            # Nudges count from the person's last message. Set after the handler, not before: a
-            # change made first is flushed by the handler's first query, and the row would be
-            # written twice (bench/RESULTS.md, "updates").
-            ctx.user.last_seen_at = ctx.now
-            ctx.save()
+            await _touch(session, ctx)
         # The replies are committed with the state they answer, and sent right after.
         ids = await add_replies(
             session,
@@ -313,12 +316,20 @@ async def _seen(session: AsyncSession, inbound: Inbound) -> bool:
 # The key of an update being handled: a Core insert, cheaper than the ORM's unit of work.
 _RECORD = insert(ProcessedUpdate)
 _NEW_IDENTITY = insert(Identity)
+_TOUCH = (
+    update(User)
+    .where(User.id == bindparam("uid"))
+    .values(state=bindparam("state"), last_seen_at=bindparam("now"))
+)
+# A new user's row, returned whole so that no read follows the insert.
+_NEW_USER = insert(User).returning(*User.__table__.columns)
 
 
 # A known account and its user, in one query.
+_USER_COLUMNS = tuple(c.key for c in User.__table__.columns)
 _KNOWN = (
     select(
-        User,
+        *User.__table__.columns,
         Identity.id.label("identity_id"),
         Identity.chat_id,
         Identity.unreachable_at,
@@ -329,6 +340,33 @@ _KNOWN = (
         Identity.external_id == bindparam("external_id"),
     )
 )
+
+
+async def _touch(session: AsyncSession, ctx: Context) -> None:
+    """Write the conversation state and the time of the person's last message.
+
+    Nudges count from the last message. Both are written after the handler with one Core
+    `UPDATE`, and marked as already saved on the entity, so the unit of work writes the row
+    again only when the handler changed something else in it (bench/RESULTS.md, "updates").
+    """
+    ctx.save()
+    user = ctx.user
+    connection = await session.connection()
+    await connection.execute(_TOUCH, {"uid": user.id, "state": user.state, "now": ctx.now})
+    set_committed_value(user, "state", user.state)
+    set_committed_value(user, "last_seen_at", ctx.now)
+
+
+def _attach(session: AsyncSession, row: dict[str, Any]) -> User:
+    """Put a user read with Core in the session as if the ORM had loaded it.
+
+    The hot path reads and creates users with Core statements: the ORM's loading and its
+    unit of work's insert cost more than the statements themselves (bench/RESULTS.md).
+    """
+    user = User(**row)
+    make_transient_to_detached(user)  # no pending changes: the row is what the database holds
+    session.add(user)
+    return user
 
 
 def _claims_chat(inbound: Inbound) -> bool:

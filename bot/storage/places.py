@@ -17,9 +17,14 @@ async def communes(session: AsyncSession) -> list[Commune]:
 
 async def only_commune_name(session: AsyncSession) -> str | None:
     """The commune's name when the bot serves one commune, else None (a light query: every
-    newcomer's greeting reads it)."""
-    names = (await session.execute(select(Commune.name).limit(2))).scalars().all()
+    newcomer's greeting reads it: a Core query on the transaction's connection, without the
+    ORM's statement handling, which cost more than the query itself)."""
+    connection = await session.connection()
+    names = (await connection.execute(_COMMUNE_NAMES)).scalars().all()
     return names[0] if len(names) == 1 else None
+
+
+_COMMUNE_NAMES = select(Commune.__table__.c.name).limit(2)
 
 
 async def villages_of(session: AsyncSession, commune_id: int) -> list[Village]:
