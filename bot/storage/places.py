@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from typing import cast
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,14 +19,26 @@ async def communes(session: AsyncSession) -> list[Commune]:
 
 
 async def only_commune_name(session: AsyncSession) -> str | None:
-    """The commune's name when the bot serves one commune, else None (a light query: every
-    newcomer's greeting reads it: a Core query on the transaction's connection, without the
-    ORM's statement handling, which cost more than the query itself)."""
+    """The commune's name when the bot serves one commune, else None.
+
+    Every newcomer's greeting reads it, so it is kept for a minute with the pooled database
+    connection (`Connection.info` lives as long as that connection): a renamed commune shows
+    in greetings within a minute, and the busiest minute of sign-ups reads it once per
+    connection. The query is Core, on the transaction's connection.
+    """
     connection = await session.connection()
+    now = time.time()  # wall-clock: tests travel in time
+    cached = connection.info.get(_NAME_KEY)
+    if cached is not None and now - cached[0] < NAME_SECONDS:
+        return cast("str | None", cached[1])
     names = (await connection.execute(_COMMUNE_NAMES)).scalars().all()
-    return names[0] if len(names) == 1 else None
+    name = names[0] if len(names) == 1 else None
+    connection.info[_NAME_KEY] = (now, name)
+    return name
 
 
+NAME_SECONDS = 60.0
+_NAME_KEY = "hocvuso.only_commune_name"
 _COMMUNE_NAMES = select(Commune.__table__.c.name).limit(2)
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.engine import Engine
-from bot.storage.models import Household, User
+from bot.storage.models import Commune, Household, User
+from bot.storage.places import NAME_SECONDS
 from tests.factories import Chat, household_named, user_of
 
 
@@ -243,3 +247,20 @@ async def test_without_a_commune_the_resident_is_told_to_ask_staff(engine: Engin
     await chat.say("1")
     await chat.say("1")
     assert "báo cán bộ xã" in chat.text
+
+
+async def test_a_renamed_commune_greets_newcomers_within_a_minute(
+    engine: Engine, commune: int, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    with time_machine.travel(datetime.now(UTC), tick=False) as clock:
+        first = Chat(engine, user="truoc")
+        await first.say("/start")
+        assert "xã Kim Thành" in first.text
+        async with sessions() as session, session.begin():
+            renamed = await session.get(Commune, commune)
+            assert renamed is not None
+            renamed.name = "Kim Thành Mới"
+        clock.shift(NAME_SECONDS + 1)
+        later = Chat(engine, user="sau")
+        await later.say("/start")
+        assert "xã Kim Thành Mới" in later.text
