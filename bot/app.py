@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import sys
 from collections.abc import AsyncIterator
@@ -142,6 +143,10 @@ async def serve(app: App, stop: asyncio.Event) -> None:
                 raise SetupError(str(error)) from error
             started.append(channel)
         await scheduler.start()
+        # What start-up built (the curriculum, its search index, the ORM's mappers) lives as
+        # long as the process: keep it out of the garbage collector's scans, which otherwise
+        # walk it again on every full collection a busy minute triggers (bench/RESULTS.md).
+        gc.freeze()
         log.info("bot running: %s", ", ".join(c.name for c in channels))
         await stop.wait()
     finally:

@@ -6,6 +6,10 @@ decided here, the same way for every channel:
 
 - a token bucket per channel (a platform's global limit) and a short gap between two messages to
   one chat;
+- at most `IN_FLIGHT` calls under way at once per channel, the others waiting their turn here:
+  an HTTP client pool with hundreds of requests queued spends more CPU managing the queue than
+  sending (bench/RESULTS.md, "updates": 2.3–3.3 ms of CPU per Telegram message with 256 at once,
+  1.1–1.4 ms with 8), and a handful of connections already carries more than a platform's limit;
 - `RateLimited` (429): everyone waits (`retry_after` when the platform says, else doubling pauses)
   and the call goes again, without counting as a failure;
 - `Transient` (5xx, time-out, no connection): retried with backoff, `ATTEMPTS` calls in all; when
@@ -29,6 +33,7 @@ ATTEMPTS = 3  # calls in all for transient failures
 QUOTA_ATTEMPTS = 8  # flood-control answers without a retry_after before giving up
 FIRST_BACKOFF = 0.5  # seconds before the first retry, doubled each time
 MAX_PAUSE = 30.0
+IN_FLIGHT = 8  # platform calls under way at once per channel (at ~0.2 s each: 40/s > limits)
 
 
 class SendPolicy:
@@ -41,8 +46,10 @@ class SendPolicy:
         chat_interval: float = 0.05,
         on_unreachable: Callable[[str], Awaitable[None]] | None = None,
         backoff: float = FIRST_BACKOFF,
+        in_flight: int = IN_FLIGHT,
     ) -> None:
         self.bucket = TokenBucket(rate)
+        self.slots = asyncio.Semaphore(in_flight)
         self.spacing = ChatSpacing(chat_interval)
         self.on_unreachable = on_unreachable
         self.backoff = backoff
@@ -57,7 +64,8 @@ class SendPolicy:
                 await self.spacing.wait(chat_id)
             await self.bucket.acquire()
             try:
-                return await request()
+                async with self.slots:
+                    return await request()
             except RateLimited as error:
                 if error.retry_after is None:
                     quota += 1

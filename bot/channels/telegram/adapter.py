@@ -15,6 +15,7 @@ import warnings
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 from telegram import (
@@ -74,6 +75,14 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     )
 
 
+def keyboard_data(reply: Reply) -> dict[str, Any] | None:
+    """The same keyboard as `keyboard`, as the Bot API's JSON (no PTB objects to build)."""
+    if not reply.options:
+        return None
+    rows = [[{"text": o.label, "callback_data": o.payload}] for o in reply.options]
+    return {"inline_keyboard": rows}
+
+
 def retry_seconds(error: RetryAfter) -> float:
     """Read retry_after whether PTB gives seconds or a timedelta (without its deprecation)."""
     with warnings.catch_warnings():
@@ -87,12 +96,23 @@ def file_url(base_url: str) -> str:
     return base_url[: -len("bot")] + "file/bot" if base_url.endswith("bot") else base_url
 
 
-def make_bot(token: str, api_url: str, connections: int = 256) -> Bot:
+class RawBot(Bot):
+    """PTB's Bot, with a call that returns the Bot API's answer as JSON, building no objects."""
+
+    async def post_raw(self, endpoint: str, data: dict[str, Any]) -> Any:
+        """Call a Bot API method; Telegram's refusals raise PTB's errors as every call does.
+
+        `Bot.do_api_request` does the same but warns for the methods PTB has (`sendMessage`).
+        """
+        return await self._post(endpoint, data)
+
+
+def make_bot(token: str, api_url: str, connections: int = 256) -> RawBot:
     """A PTB Bot for our API base (a local Bot API server or a test fake may replace Telegram)."""
     # Opt in to PTB's coming timedelta durations now; otherwise every 429 it parses raises a
     # deprecation warning from inside RetryAfter.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
-    return Bot(
+    return RawBot(
         token,
         base_url=api_url,
         base_file_url=file_url(api_url),
@@ -390,17 +410,18 @@ class TelegramChannel(PlatformChannel):
             )
             if caption is not None or not reply.text.strip():
                 return str(sent.message_id)
+        # Text goes through the raw Bot API call: the answer is read for its message id only,
+        # where `send_message` would build a whole Message (with its keyboard) to throw away;
+        # that cost more than the request (bench/RESULTS.md, "updates").
+        buttons = keyboard_data(reply)
         parts = split_text(reply.text, MAX_TEXT)
         ref = None
         for index, part in enumerate(parts):
-            last = index == len(parts) - 1
-            sent = await self._call(
-                chat_id,
-                lambda part=part, last=last: bot.send_message(  # type: ignore[misc]
-                    chat_id, part, reply_markup=markup if last else None
-                ),
-            )
-            ref = str(sent.message_id)
+            call: dict[str, Any] = {"chat_id": chat_id, "text": part}
+            if buttons is not None and index == len(parts) - 1:
+                call["reply_markup"] = buttons
+            sent = await self._call(chat_id, partial(bot.post_raw, "sendMessage", call))
+            ref = str(sent["message_id"])
         return ref
 
     async def _call(self, chat_id: str | None, request: Callable[[], Awaitable[T]]) -> T:
