@@ -38,15 +38,9 @@ def has_role(user: User, roles: tuple[str, ...]) -> bool:
 
 def sees_village(user: User, village: Village) -> bool:
     """Tell whether the user's role covers this village (a head sees only their own)."""
-    if user.deleted_at is not None:
-        return False
-    if user.role == ADMIN:
-        return True
-    if user.role == STAFF:
-        return village.commune_id == user.scope_commune_id
     if user.role == VILLAGE_HEAD:
-        return village.id == user.scope_village_id
-    return False
+        return user.deleted_at is None and village.id == user.scope_village_id
+    return sees_commune(user, village.commune_id)
 
 
 def sees_commune(user: User, commune_id: int) -> bool:
@@ -58,15 +52,9 @@ def sees_commune(user: User, commune_id: int) -> bool:
 
 def sees_unit(user: User, unit: Unit) -> bool:
     """Tell whether the role covers this reporting unit (a unit head sees only their own)."""
-    if user.deleted_at is not None:
-        return False
-    if user.role == ADMIN:
-        return True
-    if user.role == STAFF:
-        return unit.commune_id == user.scope_commune_id
     if user.role == UNIT_HEAD:
-        return unit.id == user.scope_unit_id
-    return False
+        return user.deleted_at is None and unit.id == user.scope_unit_id
+    return sees_commune(user, unit.commune_id)
 
 
 def may_invite(

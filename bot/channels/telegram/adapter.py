@@ -67,16 +67,17 @@ RETRY_FIRST, RETRY_MAX = 0.5, 30.0  # seconds between tries of an update that fa
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    """One big button per row, which older users find easiest to hit."""
-    if not reply.options:
+    """The keyboard of `keyboard_data` as PTB objects (for pictures and documents)."""
+    data = keyboard_data(reply)
+    if data is None:
         return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(o.label, callback_data=o.payload)] for o in reply.options]
-    )
+    rows = data["inline_keyboard"]
+    return InlineKeyboardMarkup([[InlineKeyboardButton(**b) for b in row] for row in rows])
 
 
 def keyboard_data(reply: Reply) -> dict[str, Any] | None:
-    """The same keyboard as `keyboard`, as the Bot API's JSON (no PTB objects to build)."""
+    """One big button per row, which older users find easiest to hit, as the Bot API's JSON
+    (text replies send it as it is; no PTB objects to build)."""
     if not reply.options:
         return None
     rows = [[{"text": o.label, "callback_data": o.payload}] for o in reply.options]
