@@ -78,6 +78,7 @@ class FakeApiServer(abc.ABC):
     _secret_header: ClassVar[str]  # the header that carries the webhook's secret token
     _json_unparsable: ClassVar[str]  # the 400 description of a JSON body that does not parse
     _json_not_object: ClassVar[str]  # the 400 description of a JSON body that is no object
+    _coerce_json: ClassVar[bool] = False  # JSON body strings are read like form values
     # fail_next() descriptions by status; 5xx are "Internal Server Error", others "Error".
     _error_descriptions: ClassVar[dict[int, str]] = ERROR_DESCRIPTIONS
 
@@ -392,7 +393,8 @@ class FakeApiServer(abc.ABC):
     async def _read_params(self, request: web.Request) -> JsonDict:
         """Query string, then the body (JSON, urlencoded or multipart form) over it.
 
-        Every value but those of a JSON body goes through _coerce().
+        Every value goes through _coerce(), but those of a JSON body only when the platform
+        reads them so (`_coerce_json`).
         """
         raw: JsonDict = dict(request.query)
         if request.can_read_body:
@@ -403,6 +405,8 @@ class FakeApiServer(abc.ABC):
                     raise ApiError(400, self._json_unparsable) from None
                 if not isinstance(body, dict):
                     raise ApiError(400, self._json_not_object)
+                if self._coerce_json:
+                    body = {k: self._coerce(k, v) for k, v in body.items()}
                 return {**{k: self._coerce(k, v) for k, v in raw.items()}, **body}
             form = await request.post()
             for name, value in form.items():

@@ -135,6 +135,9 @@ class FakeTelegram(FakeApiServer):
     _secret_header = "X-Telegram-Bot-Api-Secret-Token"
     _json_unparsable = "Bad Request: can't parse JSON request body"
     _json_not_object = "Bad Request: JSON request body must be an object"
+    # The Bot API server reads every field of a JSON body as text, as it reads a form:
+    # "chat_id": "42" and "reply_markup": "{…}" are taken like 42 and {…}.
+    _coerce_json = True
 
     def __init__(
         self,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -81,6 +82,26 @@ async def test_keyboard_sent_then_removed(bot: Bot, fake: FakeTelegram) -> None:
         await bot.edit_message_reply_markup(USER, sent.message_id, reply_markup=None)
     with pytest.raises(BadRequest, match="(?i)message to edit not found"):
         await bot.edit_message_text("x", chat_id=USER, message_id=999)
+
+
+async def test_a_json_body_is_read_like_a_form(fake: FakeTelegram) -> None:
+    """The Bot API reads JSON fields as it reads form fields: a chat id or a keyboard may come
+    as text; a bad one is refused the same way."""
+    fake.push_message(USER, "hi")
+    keyboard = {"inline_keyboard": [[{"text": "Có", "callback_data": "c"}]]}
+    url = f"{fake.base_url}{fake.token}/sendMessage"
+    async with aiohttp.ClientSession() as session:
+        for chat_id, markup in ((str(USER), keyboard), (USER, json.dumps(keyboard))):
+            body = {"chat_id": chat_id, "text": "Đồng ý?", "reply_markup": markup}
+            async with session.post(url, json=body) as response:
+                assert response.status == 200, await response.text()
+        async with session.post(
+            url, json={"chat_id": USER, "text": "x", "reply_markup": "{"}
+        ) as r:
+            assert r.status == 400
+    sent = fake.messages(USER)
+    assert len(sent) == 2
+    assert [m["reply_markup"]["inline_keyboard"][0][0]["callback_data"] for m in sent] == ["c"] * 2
 
 
 async def test_callback_carries_current_message_and_is_answered_once(

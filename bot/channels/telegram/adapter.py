@@ -39,7 +39,6 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
-from telegram.request import HTTPXRequest
 
 from bot.channels.base import (
     ChannelHost,
@@ -51,9 +50,11 @@ from bot.channels.base import (
 )
 from bot.channels.platform import PlatformChannel
 from bot.channels.split import split_text
+from bot.channels.telegram.http import AiohttpRequest
 from bot.core.commands import menu_for
 from bot.core.files import FileTooBig, FileUnavailable
 from bot.core.messages import STALE, FileRef, Inbound, Outcome, Reply
+from bot.delivery.policy import IN_FLIGHT
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -108,8 +109,11 @@ class RawBot(Bot):
         return await self._post(endpoint, data)
 
 
-def make_bot(token: str, api_url: str, connections: int = 256) -> RawBot:
-    """A PTB Bot for our API base (a local Bot API server or a test fake may replace Telegram)."""
+def make_bot(token: str, api_url: str, connections: int = 2 * IN_FLIGHT) -> RawBot:
+    """A PTB Bot for our API base (a local Bot API server or a test fake may replace Telegram).
+
+    The send policy lets `IN_FLIGHT` calls run at once; the rest of the pool serves file
+    downloads, which it does not pace. Calls go through aiohttp (`http.py`)."""
     # Opt in to PTB's coming timedelta durations now; otherwise every 429 it parses raises a
     # deprecation warning from inside RetryAfter.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -117,8 +121,8 @@ def make_bot(token: str, api_url: str, connections: int = 256) -> RawBot:
         token,
         base_url=api_url,
         base_file_url=file_url(api_url),
-        request=HTTPXRequest(connection_pool_size=connections),
-        get_updates_request=HTTPXRequest(read_timeout=POLL_TIMEOUT + 10),
+        request=AiohttpRequest(connections),
+        get_updates_request=AiohttpRequest(1, read_timeout=POLL_TIMEOUT + 10),
     )
 
 
