@@ -5,7 +5,8 @@
 An Application with one MessageHandler that sends the same text back, polling like our adapter
 does (same PTB defaults: connection pool 256, long poll 10 s). `--concurrent 256` gives it the
 concurrency our adapter uses (`concurrent_updates(256)`); `--concurrent 1` is PTB's default of
-one update at a time, as in PTB's own echo example. Runs until SIGTERM/SIGINT.
+one update at a time, as in PTB's own echo example. `--client aiohttp` makes its calls with the
+aiohttp request our bot uses instead of PTB's default httpx one. Runs until SIGTERM/SIGINT.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import signal
 from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
+from bot.channels.telegram.http import AiohttpRequest
+
 
 async def echo(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
@@ -25,9 +28,13 @@ async def echo(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(message.text)
 
 
-async def main(token: str, api_url: str, concurrent: int) -> None:
+async def main(token: str, api_url: str, concurrent: int, client: str = "httpx") -> None:
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     builder = Application.builder().token(token).base_url(api_url).job_queue(None)
+    if client == "aiohttp":
+        builder = builder.request(AiohttpRequest(256)).get_updates_request(
+            AiohttpRequest(1, read_timeout=None)
+        )
     if concurrent > 1:
         builder = builder.concurrent_updates(concurrent)
     app = builder.build()
@@ -56,8 +63,9 @@ def cli(argv: list[str] | None = None) -> None:
     parser.add_argument("--token", required=True)
     parser.add_argument("--api-url", required=True)
     parser.add_argument("--concurrent", type=int, default=256)
+    parser.add_argument("--client", choices=("httpx", "aiohttp"), default="httpx")
     args = parser.parse_args(argv)
-    asyncio.run(main(args.token, args.api_url, args.concurrent))
+    asyncio.run(main(args.token, args.api_url, args.concurrent, args.client))
 
 
 if __name__ == "__main__":

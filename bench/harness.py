@@ -224,8 +224,10 @@ def start_hocvuso(
     return procs.start(name, [PYTHON, "-m", "bot", "run"], env=env, cwd=workdir)
 
 
-def start_echo(procs: Processes, api_port: int, concurrent: int, name: str) -> Proc:
-    args = [PYTHON, "-m", "bench.echo_bot", "--token", TOKEN]
+def start_echo(
+    procs: Processes, api_port: int, concurrent: int, name: str, client: str = "httpx"
+) -> Proc:
+    args = [PYTHON, "-m", "bench.echo_bot", "--token", TOKEN, "--client", client]
     args += ["--api-url", f"http://127.0.0.1:{api_port}/bot", "--concurrent", str(concurrent)]
     return procs.start(name, args)
 

@@ -18,7 +18,9 @@ bot has never seen, one "/start" each (the account is created and answered in on
 Contenders, alternated for --rounds rounds: the echo bot with concurrent_updates(256) as our
 adapter has (the baseline of the target), PTB's default sequential echo bot (its fastest
 configuration here), and `hocvuso run` in each scenario with HOCVUSO_TELEGRAM_RATE=--high-rate
-(the echo bot has no limiter). Every ratio is given against both echo bots.
+(the echo bot has no limiter). Every ratio is given against both echo bots. The echo bots make
+their calls with PTB's default HTTP client (httpx), ours with aiohttp; `--echo-client aiohttp`
+gives them ours, to see how much of the difference is the client.
 
 Phase B (latency): --rate updates/s for --seconds from --users users (each user once per
 users/rate seconds), texts cycling through /start, menu, /ketqua, /trogiup; `hocvuso run` with
@@ -92,6 +94,7 @@ class Env:
     users: list[int]
     warm_users: list[int]
     profile: Path | None = None
+    echo_client: str = "httpx"  # the echo bots' HTTP client: PTB's default, or our aiohttp one
     next_new_id: int = FIRST_NEW_ID  # the next Telegram id the bot has never seen
 
 
@@ -100,7 +103,7 @@ async def running(env: Env, bot: Bot, name: str) -> AsyncIterator[Proc]:
     """Start a bot against the fake (after a reset) and stop it afterwards, whatever happens."""
     await env.client.reset()
     if bot.kind == "echo":
-        proc = start_echo(env.procs, env.api_port, bot.concurrent, name)
+        proc = start_echo(env.procs, env.api_port, bot.concurrent, name, env.echo_client)
     else:
         proc = start_hocvuso(env.procs, env.workdir, env.db_url, env.api_port, bot.rate, name)
     spy = None
@@ -214,9 +217,10 @@ def new_people(env: Env, count: int) -> list[int]:
 
 async def phase_a(env: Env, burst_size: int, rounds: int, high_rate: float) -> list[str]:
     ours = f"hocvuso run, HOCVUSO_TELEGRAM_RATE={high_rate:g}"
+    via = "" if env.echo_client == "httpx" else f", {env.echo_client}"
     bots = [
-        Bot("echo bot, concurrent_updates(256)", "echo", 256),
-        Bot("echo bot, sequential (PTB default)", "echo", 1),
+        Bot(f"echo bot, concurrent_updates(256){via}", "echo", 256),
+        Bot(f"echo bot, sequential (PTB default){via}", "echo", 1),
         Bot(f"{ours}, registered users", "ours", rate=high_rate),
         Bot(f"{ours}, first contacts", "ours", rate=high_rate, first_contact=True),
     ]
@@ -404,6 +408,7 @@ async def main(args: argparse.Namespace) -> int:
                     ids[: args.users],
                     ids[args.users :],
                     args.profile,
+                    args.echo_client,
                 )
                 out = [
                     "# bench.updates",
@@ -437,6 +442,12 @@ def cli(argv: list[str] | None = None) -> int:
     parser.add_argument("--high-rate", type=float, default=10000.0)
     parser.add_argument("--phases", default="AB", help="A, B or AB")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    parser.add_argument(
+        "--echo-client",
+        choices=("httpx", "aiohttp"),
+        default="httpx",
+        help="the echo bots' HTTP client: PTB's default (httpx) or the aiohttp one our bot uses",
+    )
     parser.add_argument(
         "--profile",
         type=Path,
