@@ -104,7 +104,7 @@ def build_channels(app: App, media: MediaStore) -> list[Channel]:
 
 async def serve(app: App, stop: asyncio.Event) -> None:
     """Run the configured channels and the web server until `stop` is set."""
-    media = MediaStore()
+    media = MediaStore(pictures=app.engine.media)
     channels = build_channels(app, media)
     if not channels:
         raise SetupError(

@@ -21,29 +21,59 @@ class StoredFile:
     content_type: str
     filename: str
     expires: float
+    # A person's picture is not copied: it is read from the media directory at each fetch, so
+    # deleting it there (the person deleted their data) ends the link at once.
+    picture: str | None = None
 
 
 class MediaStore:
-    """Keep generated files in memory for a while; each gets a random 32-byte token."""
+    """Keep generated files in memory for a while; each gets a random 32-byte token.
 
-    def __init__(self, ttl_seconds: float = 24 * 3600, max_files: int = 500) -> None:
+    `pictures` is the media directory that `share_picture` links to.
+    """
+
+    def __init__(
+        self,
+        ttl_seconds: float = 24 * 3600,
+        max_files: int = 500,
+        pictures: MediaDir | None = None,
+    ) -> None:
         self.ttl = ttl_seconds
         self.max_files = max_files
+        self.pictures = pictures
         self._files: dict[str, StoredFile] = {}
 
     def put(self, data: bytes, content_type: str, filename: str) -> str:
         """Store a file and return its token."""
+        return self._keep(StoredFile(data, content_type, filename, time.monotonic() + self.ttl))
+
+    def share_picture(self, name: str, content_type: str, filename: str) -> str | None:
+        """Give a picture of the media directory a token, without copying it; None when this
+        store has no media directory."""
+        if self.pictures is None:
+            return None
+        expires = time.monotonic() + self.ttl
+        return self._keep(StoredFile(b"", content_type, filename, expires, picture=name))
+
+    def get(self, token: str) -> StoredFile | None:
+        """Return a file that has not expired (and, for a picture, still exists)."""
+        self._expire()
+        stored = self._files.get(token)
+        if stored is None or stored.picture is None:
+            return stored
+        data = self.pictures.read(stored.picture) if self.pictures is not None else None
+        if data is None:
+            del self._files[token]
+            return None
+        return StoredFile(data, stored.content_type, stored.filename, stored.expires)
+
+    def _keep(self, stored: StoredFile) -> str:
         self._expire()
         while len(self._files) >= self.max_files:
             self._files.pop(next(iter(self._files)))
         token = secrets.token_urlsafe(32)
-        self._files[token] = StoredFile(data, content_type, filename, time.monotonic() + self.ttl)
+        self._files[token] = stored
         return token
-
-    def get(self, token: str) -> StoredFile | None:
-        """Return a file that has not expired."""
-        self._expire()
-        return self._files.get(token)
 
     def _expire(self) -> None:
         now = time.monotonic()

@@ -58,7 +58,8 @@ def reply_of(payload: dict[str, Any], media: MediaDir | None = None) -> Reply:
     if photo is None and ref and media is not None:
         photo = media.read(str(ref))
     filename = payload.get("filename") if photo is not None or document is not None else None
-    return Reply(str(payload.get("text", "")), options, photo, document, filename)
+    shared = str(ref) if ref and photo is not None else None  # channels that link to it
+    return Reply(str(payload.get("text", "")), options, photo, document, filename, shared)
 
 
 MENU = "menu"  # a row that sets a person's command menu to a role's (Telegram), sends no text

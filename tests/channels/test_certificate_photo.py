@@ -138,7 +138,7 @@ async def zalo(
 ) -> AsyncIterator[tuple[FakeZalo, ZaloChannel, Pipeline]]:
     fake = FakeZalo()
     await fake.start()
-    media = MediaStore()
+    media = MediaStore(pictures=engine.media)  # as `hocvuso run` builds it
     server = WebServer(build_web_app(sessions.kw["bind"], media=media), "127.0.0.1", 0)
     await server.start()
     pipeline = Pipeline(engine)
@@ -187,6 +187,37 @@ async def test_a_zalo_photo_is_kept_and_the_zalo_head_gets_it_by_link(
     await fake.wait_for(
         lambda: any("Đã xác nhận hộ Nguyễn Văn An" in x for x in fake.texts(HEAD_ZALO)[before:])
     )
+
+
+async def test_after_deleting_my_data_the_zalo_link_to_my_picture_is_dead(
+    zalo: tuple[FakeZalo, ZaloChannel, Pipeline],
+    engine: Engine,
+    media_dir: MediaDir,
+) -> None:
+    """Zalo fetches pictures by link, so the bot serves them for a day; a person's own picture
+    is served from where it is kept, and goes with it."""
+    fake, _, pipeline = zalo
+    head = Chat(engine, user=HEAD_ZALO, channel="zalo")
+    await grant(engine, head, "village_head", "Thôn Đồng Tâm")
+    fake.register_chat(HEAD_ZALO, "Trưởng thôn")
+    user = ZaloUser(fake, "dan-zalo-xoa")
+    await user.register()
+    await user.say("/dahoc Kỹ năng số cơ bản", "ảnh chụp giấy chứng nhận")
+    before = len(fake.texts(user.id))
+    fake.push_image(user.id, image=CERTIFICATE)
+    await fake.wait_for(
+        lambda: any("Đã lưu ảnh giấy chứng nhận" in x for x in fake.texts(user.id)[before:])
+    )
+    await pipeline.dispatcher.drain()
+    [notice] = [s for s in fake.sent if s["method"] == "sendPhoto" and s["chat_id"] == HEAD_ZALO]
+    async with aiohttp.ClientSession() as http:
+        async with http.get(notice["photo"]) as response:
+            assert response.status == 200 and await response.read() == CERTIFICATE
+        await user.say("/xoadulieu", "không hoàn tác được")
+        await user.say(t.DELETE_YES, "Đã xoá thông tin của bạn")
+        async with http.get(notice["photo"]) as response:
+            assert response.status == 404
+            assert CERTIFICATE not in await response.read()
 
 
 async def test_on_zalo_a_sticker_is_not_a_picture_and_skip_records_without_one(

@@ -58,12 +58,14 @@ async def test_no_answer_in_time_is_a_send_that_may_have_gone(silent_api: str) -
         await _send(silent_api)
     assert failure.value.refund is False
     assert time.monotonic() - started < 3
+    assert TOKEN not in str(failure.value)
 
 
 async def test_nobody_listening_is_a_send_that_did_not_go() -> None:
     with pytest.raises(Transient) as failure:
         await _send(f"http://127.0.0.1:{free_port()}/bot")
     assert failure.value.refund is True
+    assert TOKEN not in str(failure.value)
 
 
 async def test_a_call_before_start_up_says_so() -> None:

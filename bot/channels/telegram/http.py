@@ -90,7 +90,9 @@ class AiohttpRequest(BaseRequest):
         except TimeoutError as error:
             raise TimedOut from error
         except aiohttp.ClientError as error:
-            raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+            # The URL holds the bot's token: never let it into a message that may be logged.
+            reason = str(error).replace(url, "<Bot API URL>")
+            raise NetworkError(f"aiohttp.{type(error).__name__}: {reason}") from error
 
 
 def _seconds(value: float | None | object, default: float | None) -> float | None:

@@ -196,10 +196,15 @@ class ZaloChannel(PlatformChannel):
             raise FileUnavailable(type(error).__name__) from error
 
     # --- sending ----------------------------------------------------------------------------
-    def _link(self, data: bytes, content_type: str, filename: str) -> str | None:
+    def _link(
+        self, data: bytes, content_type: str, filename: str, picture: str | None = None
+    ) -> str | None:
+        """A link Zalo can fetch the file from for a day; a person's picture (named in the
+        media directory) is linked, not copied, so deleting it ends the link."""
         if self.media is None or self.public_url is None:
             return None
-        token = self.media.put(data, content_type, filename)
+        token = picture and self.media.share_picture(picture, content_type, filename)
+        token = token or self.media.put(data, content_type, filename)
         return f"{self.public_url}/media/{token}"
 
     async def edit(self, chat_id: str, message_ref: str, text: str) -> bool:
@@ -212,7 +217,8 @@ class ZaloChannel(PlatformChannel):
         if reply.photo is not None:
             suffix = image_suffix(reply.photo) or ".png"
             kind = {".jpg": "jpeg"}.get(suffix, suffix[1:])
-            url = self._link(reply.photo, f"image/{kind}", reply.filename or f"anh{suffix}")
+            filename = reply.filename or f"anh{suffix}"
+            url = self._link(reply.photo, f"image/{kind}", filename, reply.photo_ref)
             if url is not None:
                 # The caption carries the numbered choices too (Zalo has no buttons).
                 caption = text if len(text) <= MAX_TEXT else ""
