@@ -16,7 +16,7 @@ import pytest
 from aiohttp import web
 
 from bot.channels.base import Transient
-from bot.channels.telegram.adapter import RawBot, translate
+from bot.channels.telegram.api import RawBot, translate
 from bot.channels.telegram.http import AiohttpRequest
 from tests.channels.test_telegram_run import free_port
 

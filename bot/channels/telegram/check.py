@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from telegram.error import TelegramError
 
 from bot.channels.base import webhook_status
-from bot.channels.telegram.adapter import make_bot
+from bot.channels.telegram.api import make_bot
 
 if TYPE_CHECKING:
     from bot.channels.telegram import TelegramSettings
