@@ -243,10 +243,9 @@ class Context:
         self._state["step"] = None
         self._state["data"] = {}
 
-    def save(self) -> None:
-        """Write the state back to the user's row."""
-        if self._state != (self.user.state or {}):
-            self.user.state = dict(self._state)
+    def state_to_write(self) -> dict[str, Any]:
+        """The conversation state as this message leaves it (the engine writes it)."""
+        return dict(self._state)
 
     @property
     def registered(self) -> bool:
