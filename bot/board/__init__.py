@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.board import pages, signin
 from bot.board import texts as t
 from bot.board.guard import CONFIG, BoardConfig, public_csp, security_headers
-from bot.board.public import PublicCache
+from bot.board.public import NO_BOARD, PublicCache, could_be_slug
 from bot.board.svg import pct_text
 from bot.config import Settings
 
@@ -66,7 +66,8 @@ async def stylesheet(_request: web.Request) -> web.Response:
 async def public_board(request: web.Request) -> web.StreamResponse:
     """Show a commune's public board: villages ranked against the target, and the trend."""
     slug = request.match_info["slug"]
-    entry = await request.app[PUBLIC_CACHE].get(slug)
+    # An address no board can have is answered without a look in the database or the cache.
+    entry = await request.app[PUBLIC_CACHE].get(slug) if could_be_slug(slug) else NO_BOARD
     if entry.figures is None:
         response = aiohttp_jinja2.render_template(
             "error.html", request, {"who": None, "t": t, "message": t.PUBLIC_OFF}, status=404

@@ -69,7 +69,8 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     except web.HTTPException:
         raise
     except Exception:
-        log.exception("web board: %s %s failed", request.method, request.path)
+        # The route, not the path: a sign-in link's path is the credential itself.
+        log.exception("web board: %s %s failed", request.method, _route_of(request))
         response = aiohttp_jinja2.render_template(
             "error.html", request, {"who": None, "t": t, "message": t.BUSY}, status=503
         )
@@ -158,3 +159,9 @@ def not_found(request: web.Request, who: SignedIn | None) -> web.Response:
     return aiohttp_jinja2.render_template(
         "error.html", request, {"who": who, "t": t, "message": t.NOT_FOUND}, status=404
     )
+
+
+def _route_of(request: web.Request) -> str:
+    """The page's route as declared (`/bang/dang-nhap/{token}`), never the path asked for."""
+    resource = request.match_info.route.resource
+    return resource.canonical if resource is not None else "?"

@@ -18,7 +18,14 @@ from bot.storage.models import Commune, PublicBoard
 from bot.text import fold
 
 CACHE_SECONDS = 60.0
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+SLUG_MAX = 120  # the column's length
 ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(:\d{1,5})?$")
+
+
+def could_be_slug(text: str) -> bool:
+    """Tell whether an address part has the shape `slug_of` gives (anything else is no board)."""
+    return len(text) <= SLUG_MAX and SLUG.fullmatch(text) is not None
 
 
 def slug_of(name: str, province: str = "") -> str:
@@ -112,6 +119,9 @@ class PublicEntry:
     expires: float
 
 
+NO_BOARD = PublicEntry(None, [], float("inf"))
+
+
 @dataclass
 class PublicCache:
     """A minute's cache per address; one request fills it while the others wait for it."""
@@ -120,23 +130,34 @@ class PublicCache:
     seconds: float = CACHE_SECONDS
     clock: Callable[[], float] = time.monotonic
     _entries: dict[str, PublicEntry] = field(default_factory=dict)
-    _locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+    # The computations under way, one per address; each is forgotten once done.
+    _loading: dict[str, asyncio.Future[PublicEntry]] = field(default_factory=dict)
 
     async def get(self, slug: str) -> PublicEntry:
         """Return the board at `slug`, from the cache when it is younger than a minute."""
         entry = self._entries.get(slug)
         if entry is not None and entry.expires > self.clock():
             return entry
-        lock = self._locks.setdefault(slug, asyncio.Lock())
-        async with lock:
-            entry = self._entries.get(slug)
-            if entry is not None and entry.expires > self.clock():
-                return entry
-            entry = await self._load(slug)
-            if len(self._entries) > 10_000:  # unknown addresses must not grow it for ever
-                self._entries.clear()
-            self._entries[slug] = entry
-            return entry
+        loading = self._loading.get(slug)
+        if loading is None:
+            loading = asyncio.ensure_future(self._fill(slug))
+            self._loading[slug] = loading
+            loading.add_done_callback(lambda done: self._forget(slug, done))
+        # A visitor who leaves does not cancel the computation the others wait for.
+        return await asyncio.shield(loading)
+
+    async def _fill(self, slug: str) -> PublicEntry:
+        entry = await self._load(slug)
+        if len(self._entries) > 10_000:  # unknown addresses must not grow it for ever
+            self._entries.clear()
+        self._entries[slug] = entry
+        return entry
+
+    def _forget(self, slug: str, done: asyncio.Future[PublicEntry]) -> None:
+        if self._loading.get(slug) is done:
+            del self._loading[slug]
+        if not done.cancelled():
+            done.exception()  # read, so a failure shared by every waiter is not logged again
 
     async def _load(self, slug: str) -> PublicEntry:
         async with self.sessions() as session:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -88,7 +89,10 @@ async def link_from_chat(engine: Engine, name: str) -> str:
 async def sign_in(client: aiohttp.ClientSession, link: str) -> aiohttp.ClientResponse:
     """Open a sign-in link and press its button, as a person would."""
     async with client.get(link) as page:
-        assert page.status == 200, await page.text()
+        html = await page.text()
+        assert page.status == 200, html
     token = link.rsplit("/", 1)[1]
+    form = re.search(r'name="form" value="([^"]+)"', html)
+    assert form is not None, html
     base = link.split("/bang/", 1)[0]
-    return await client.post(f"{base}/bang/dang-nhap", data={"token": token})
+    return await client.post(f"{base}/bang/dang-nhap", data={"token": token, "form": form[1]})

@@ -155,3 +155,22 @@ async def test_a_burst_of_requests_reads_the_database_once_a_minute(
         now[0] += 2
         await burst(client)
         assert len(queries) == 2 * one_load  # the minute is over: computed once more
+
+
+async def test_made_up_addresses_are_refused_and_leave_nothing_behind(
+    commune: int, board: Board, queries: list[str]
+) -> None:
+    """Anyone may ask for any address: what cannot be a board's is refused without a look in
+    the database, and the ones that could be leave nothing in memory once answered."""
+    cache = board.server.app[PUBLIC_CACHE]
+    async with aiohttp.ClientSession() as client:
+        queries.clear()
+        for slug in ("x" * 4000, "Kim-Thanh", "kim_thanh", "a--b", "-kim"):
+            async with client.get(f"{board.url}/cong-khai/{slug}") as page:
+                assert page.status == 404
+                assert "Hệ thống đang bận" not in await page.text()
+        assert queries == []
+        for index in range(300):
+            async with client.get(f"{board.url}/cong-khai/khong-co-{index}") as page:
+                assert page.status == 404
+    assert not cache._loading  # no computation kept per address asked for

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import aiohttp
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.engine import Engine
@@ -41,7 +41,7 @@ async def test_a_link_from_chat_signs_staff_in_once(
             assert "đã được dùng hoặc đã hết hạn" in await again.text()
         token = link.rsplit("/", 1)[1]
         async with other.post(f"{board.url}/bang/dang-nhap", data={"token": token}) as reuse:
-            assert reuse.status == 410
+            assert reuse.status == 403  # not even a form of ours
         async with other.get(f"{board.url}/bang/") as page:
             assert page.status == 401
             assert "Gõ /web" in await page.text()
@@ -168,3 +168,47 @@ async def test_pages_carry_security_headers(engine: Engine, commune: int, board:
     assert "<script" not in page and " style=" not in page
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Cache-Control"] == "no-store"
+
+
+async def test_another_site_cannot_sign_a_visitor_in(
+    engine: Engine, commune: int, board: Board
+) -> None:
+    """A page elsewhere that posts someone's link token would sign the visitor in to that
+    account; only the form of our own sign-in page is taken."""
+    await person(engine, "staff", "staff")
+    link = await link_from_chat(engine, "staff")
+    token = link.rsplit("/", 1)[1]
+    url = f"{board.url}/bang/dang-nhap"
+    async with aiohttp.ClientSession(cookie_jar=jar()) as victim:
+        for form in ({"token": token}, {"token": token, "form": "doan-bua"}):
+            async with victim.post(url, data=form) as refused:
+                assert refused.status == 403
+                assert "Biểu mẫu đã cũ" in await refused.text()
+                assert "Set-Cookie" not in refused.headers
+        async with victim.get(f"{board.url}/bang/") as page:
+            assert page.status == 401
+        response = await sign_in(victim, link)  # the link still works from our page
+        assert response.status == 200 and "Tổng quan" in await response.text()
+
+
+async def test_a_failing_sign_in_page_logs_no_link(
+    engine: Engine,
+    commune: int,
+    board: Board,
+    sessions: async_sessionmaker[AsyncSession],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A sign-in link's address is the credential: a page that fails logs its route only."""
+    await person(engine, "staff", "staff")
+    link = await link_from_chat(engine, "staff")
+    async with sessions() as session, session.begin():
+        await session.execute(text("ALTER TABLE web_links RENAME TO web_links_away"))
+    try:
+        async with aiohttp.ClientSession() as client, client.get(link) as page:
+            assert page.status == 503
+            assert "Hệ thống đang bận" in await page.text()
+    finally:
+        async with sessions() as session, session.begin():
+            await session.execute(text("ALTER TABLE web_links_away RENAME TO web_links"))
+    assert "/bang/dang-nhap/{token}" in caplog.text
+    assert link.rsplit("/", 1)[1] not in caplog.text
