@@ -10,6 +10,11 @@ from datetime import UTC, datetime
 FIELDS = ("channel", "user_id", "kind", "update_key", "chat_id", "outbox_id", "broadcast_id")
 
 
+# Libraries that log, below WARNING, the bot's token (in every API address), the webhook secret,
+# updates as received or SQL parameters: kept at WARNING whatever level is asked for.
+QUIET = ("telegram", "httpx", "httpcore", "aiosqlite", "sqlalchemy", "asyncpg")
+
+
 class JsonFormatter(logging.Formatter):
     """Format a record as one JSON object (for log collectors)."""
 
@@ -39,4 +44,5 @@ def configure_logging(level: str = "WARNING", fmt: str = "plain") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per API call is noise
+    for name in QUIET:
+        logging.getLogger(name).setLevel(logging.WARNING)

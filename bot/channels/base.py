@@ -99,7 +99,21 @@ class Transient(Exception):
 
 
 class ChannelSetupError(Exception):
-    """A channel cannot start (token refused, API unreachable); the message says why."""
+    """A channel cannot start (token refused, API unreachable); the message says why, without
+    the token."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(hide_tokens(message))
+
+
+# A bot token as Telegram and Zalo write it (digits, a colon, letters), plain or in a URL.
+_TOKEN = re.compile(r"\d{3,}(?::|%3[Aa])[A-Za-z0-9_-]{3,}")
+
+
+def hide_tokens(text: str) -> str:
+    """Blank out anything shaped like a bot token: error texts quote API addresses (which hold
+    it), and a library may quote the token it was given."""
+    return _TOKEN.sub("<token>", text)
 
 
 # --- settings and spec ------------------------------------------------------------------------

@@ -129,6 +129,7 @@ async def test_run_with_a_refused_token_says_so(tmp_path: Path, fake: FakeTelegr
     assert process.returncode == 1
     assert "Telegram did not accept the bot token" in stderr.decode()
     assert "Traceback" not in stderr.decode()
+    assert "WRONG" not in stderr.decode()  # not even a refused token is shown
 
 
 async def test_sending_stays_under_the_configured_rate(

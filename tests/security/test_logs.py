@@ -9,8 +9,13 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.channels.telegram.adapter import TelegramChannel
 from bot.core.engine import Engine
+from bot.delivery.pipeline import Pipeline
+from bot.logs import configure_logging
+from tests.channels.test_telegram import TgUser
 from tests.factories import Chat, household_named
+from tests.fakes.telegram_api import FakeTelegram
 
 SECRET_NAME = "Quách Bímật Zyxwvu"
 
@@ -85,3 +90,35 @@ async def test_forty_ligatures_fit_the_household_column(
     await chat.register(village="thon moi", household=typed)
     household = await household_named(sessions, ("Nguyễn " + "Ffi" + "ffi" * 39)[:120])
     assert len(household.head_name) <= 120 and len(household.head_name_folded) <= 120
+
+
+async def test_at_debug_level_the_logs_hold_no_token_and_nothing_typed(
+    engine: Engine, commune: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An operator chasing a problem turns on DEBUG: the libraries under us would then log the
+    bot's token (in every API address), the webhook secret and each update as received."""
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    fake = FakeTelegram()
+    await fake.start()
+    try:
+        configure_logging("DEBUG")
+        channel = TelegramChannel(
+            Pipeline(engine), fake.token, fake.base_url, rate=1000, chat_interval=0
+        )
+        await channel.start()
+        try:
+            user = TgUser(fake, 9001)
+            await user.say("/start", "Bạn có đồng ý không?")
+            await user.say(SECRET_NAME, "")
+        finally:
+            await channel.stop()
+    finally:
+        await fake.stop()
+        root.handlers[:], _ = saved
+        root.setLevel(saved[1])
+    logged = capsys.readouterr().err
+    assert "telegram polling started" in logged  # our own lines are there
+    assert fake.token not in logged and fake.token.split(":")[1] not in logged
+    for part in SECRET_NAME.split():
+        assert part not in logged, "typed text in the log"

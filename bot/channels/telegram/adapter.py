@@ -71,7 +71,7 @@ class TelegramChannel(PlatformChannel):
         try:
             await self.bot_api.initialize()
         except (InvalidToken, TelegramError) as error:
-            raise ChannelSetupError(f"Telegram did not accept the bot token: {error}") from error
+            raise ChannelSetupError(f"Telegram did not accept the bot token: {error}") from None
         await self.publish_commands()
         if self.webhook_url:
             await self.bot_api.set_webhook(

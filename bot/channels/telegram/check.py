@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from telegram.error import TelegramError
 
-from bot.channels.base import webhook_status
+from bot.channels.base import hide_tokens, webhook_status
 from bot.channels.telegram.api import make_bot
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ async def telegram_check(settings: TelegramSettings) -> list[tuple[str, str]]:
             me = await bot.get_me()
             info = await bot.get_webhook_info()
     except TelegramError as error:
-        return [("✗", f"Telegram refused the token or did not answer: {error}")]
+        return [("✗", hide_tokens(f"Telegram refused the token or did not answer: {error}"))]
     lines = [("✓", f"Telegram token valid: @{me.username}")]
     mark, line = webhook_status("Telegram", settings.webhook_url, info.url or "")
     if info.url and mark == "✓":

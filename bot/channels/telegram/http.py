@@ -15,6 +15,8 @@ import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot.channels.base import hide_tokens
+
 # Seconds, as PTB's own HTTPXRequest has them.
 CONNECT, READ, WRITE, POOL, MEDIA_WRITE = 5.0, 5.0, 5.0, 1.0, 20.0
 
@@ -87,12 +89,13 @@ class AiohttpRequest(BaseRequest):
                 method, url, data=form, json=params, timeout=timeout
             ) as answer:
                 return answer.status, await answer.read()
-        except TimeoutError as error:
-            raise TimedOut from error
+        except TimeoutError:
+            raise TimedOut from None
         except aiohttp.ClientError as error:
-            # The URL holds the bot's token: never let it into a message that may be logged.
-            reason = str(error).replace(url, "<Bot API URL>")
-            raise NetworkError(f"aiohttp.{type(error).__name__}: {reason}") from error
+            # The URL holds the bot's token: it must not reach a message (or a chained
+            # exception) that may be logged.
+            reason = hide_tokens(f"aiohttp.{type(error).__name__}: {error}")
+            raise NetworkError(reason) from None
 
 
 def _seconds(value: float | None | object, default: float | None) -> float | None:

@@ -45,7 +45,7 @@ async def check(settings: ZaloSettings) -> list[tuple[str, str]]:
     """Check the token (getMe) and the webhook registration, for `hocvuso doctor`."""
     import aiohttp
 
-    from bot.channels.base import webhook_status
+    from bot.channels.base import hide_tokens, webhook_status
     from bot.channels.zalo.api import ZaloApi, ZaloError
 
     assert settings.token is not None
@@ -55,7 +55,7 @@ async def check(settings: ZaloSettings) -> list[tuple[str, str]]:
             me = await api.call("getMe")
             info = await api.call("getWebhookInfo")
         except ZaloError as error:
-            return [("✗", f"Zalo refused the token or did not answer: {error}")]
+            return [("✗", hide_tokens(f"Zalo refused the token or did not answer: {error}"))]
     name = me.get("account_name", "?") if isinstance(me, dict) else "?"
     url = info.get("url", "") if isinstance(info, dict) else ""
     return [("✓", f"Zalo token valid: {name}"), webhook_status("Zalo", settings.webhook_url, url)]

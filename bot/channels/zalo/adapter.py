@@ -86,7 +86,7 @@ class ZaloChannel(PlatformChannel):
                 log.info("zalo polling started")
         except ZaloError as error:
             await self._http.close()
-            raise ChannelSetupError(f"Zalo did not accept the bot token: {error}") from error
+            raise ChannelSetupError(f"Zalo did not accept the bot token: {error}") from None
 
     async def stop(self) -> None:
         """Stop polling and close the HTTP session."""

@@ -40,7 +40,8 @@ class ZaloApi:
                 except ValueError:
                     raise ZaloError(response.status or 502, "answer is not JSON") from None
         except (aiohttp.ClientError, TimeoutError) as error:
-            raise ZaloError(NETWORK, f"network: {type(error).__name__}") from error
+            # The type only, and no chained error: aiohttp's texts quote the URL with the token.
+            raise ZaloError(NETWORK, f"network: {type(error).__name__}") from None
         if not isinstance(body, dict):
             raise ZaloError(502, "answer is not a JSON object")
         if not body.get("ok"):
