@@ -54,7 +54,10 @@ def secret_matches(given: str | None, expected: str | None) -> bool:
     """Compare a webhook secret in constant time (no secret configured accepts nothing)."""
     if not expected or given is None:
         return False
-    return hmac.compare_digest(given.encode(), expected.encode())
+    try:
+        return hmac.compare_digest(given.encode(), expected.encode())
+    except UnicodeEncodeError:  # header bytes that are no text (read as surrogates)
+        return False
 
 
 def webhook_route(handler: WebhookHandler, secret: str | None, header: str) -> Any:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -240,3 +242,54 @@ async def test_on_zalo_a_sticker_is_not_a_picture_and_skip_records_without_one(
     await user.say("bo qua", "Trưởng thôn sẽ xác nhận")
     [record] = await _declared(sessions)
     assert record.photo is None
+
+
+async def test_a_picture_server_that_hangs_does_not_hold_the_person(
+    engine: Engine, commune: int, stalled_cdn: str
+) -> None:
+    """Zalo gives a picture as a link; if nothing comes from it, the person hears so within
+    the fetch time and can go on, instead of their messages waiting behind it."""
+    fake = FakeZalo()
+    await fake.start()
+    pipeline = Pipeline(engine)
+    channel = ZaloChannel(
+        pipeline,
+        fake.token,
+        fake.base_url,
+        rate=1000,
+        chat_interval=0,
+        fetch_timeout=aiohttp.ClientTimeout(total=1),
+    )
+    await channel.start()
+    try:
+        user = ZaloUser(fake, "dan-zalo-cho")
+        await user.register()
+        await user.say("/dahoc Kỹ năng số cơ bản", "ảnh chụp giấy chứng nhận")
+        before = len(fake.texts(user.id))
+        fake.push_image(user.id, url=f"{stalled_cdn}/jpg/anh.jpg")
+        await fake.wait_for(
+            lambda: any("chưa lưu được ảnh" in x for x in fake.texts(user.id)[before:]), 10
+        )
+        await user.say("bo qua", "Trưởng thôn sẽ xác nhận")
+    finally:
+        await channel.stop()
+        await fake.stop()
+
+
+@pytest.fixture
+async def stalled_cdn() -> AsyncIterator[str]:
+    """A picture address that accepts the request and never answers."""
+
+    async def hang(_request: web.Request) -> web.Response:
+        await asyncio.sleep(3600)
+        raise AssertionError("unreachable")
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", hang)
+    runner = web.AppRunner(app, shutdown_timeout=0.1)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    yield f"http://127.0.0.1:{port}"
+    await runner.cleanup()

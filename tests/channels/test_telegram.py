@@ -215,6 +215,16 @@ async def test_webhook_with_wrong_secret_is_refused_and_stores_nothing(
         ) as response,
     ):
         assert response.status == 400
+    # A secret header of bytes that are no text at all: refused like any wrong secret.
+    host, port = url.split("//", 1)[1].split("/", 1)[0].rsplit(":", 1)
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(
+        b"POST /webhook/telegram HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
+        b"X-Telegram-Bot-Api-Secret-Token: \xff\xfe\r\nConnection: close\r\n\r\n{}"
+    )
+    status = await reader.readline()
+    writer.close()
+    assert status.split()[1] == b"403"
 
 
 async def test_webhook_bodies_telegram_never_sends_are_refused_or_ignored_quietly(

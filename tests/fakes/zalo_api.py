@@ -106,14 +106,18 @@ class FakeZalo(FakeApiServer):
         """A user sends a text message to the bot; returns the event (the `result` part)."""
         return self._push(self._event(EVENT_TEXT, user_id, {"text": text}, display_name))
 
-    def push_image(self, user_id: str, *, caption: str = "", image: bytes | None = None) -> dict:
+    def push_image(
+        self, user_id: str, *, caption: str = "", image: bytes | None = None, url: str = ""
+    ) -> dict:
         """A user sends a photo (a CDN URL) with an optional caption.
 
-        With `image`, the URL is served by this fake (its CDN) and returns those bytes;
-        without, it points at a CDN the test cannot reach.
+        With `image`, the URL is served by this fake (its CDN) and returns those bytes; with
+        `url`, it is that address; with neither, it points at a CDN the test cannot reach.
         """
         name = f"{secrets.token_hex(8)}.jpg"
-        if image is None:
+        if url:
+            photo = url
+        elif image is None:
             photo = f"https://photo-zalo.example/jpg/{name}"
         else:
             self._images[f"/cdn/jpg/{name}"] = image

@@ -37,6 +37,8 @@ EVENTS = {
     "message.unsupported.received": "unsupported",
 }
 NO_PHOTO = "(Ảnh này chỉ xem được trên Telegram. Bạn nhờ cán bộ xã gửi qua Telegram hoặc email.)"
+# A picture people send is fetched within this time, or given up (they are told to resend it).
+FETCH_TIMEOUT = aiohttp.ClientTimeout(total=20, sock_connect=5, sock_read=10)
 FILE_LINK = "📎 Tải tệp {filename} tại: {url}\n(Đường dẫn dùng được trong 24 giờ.)"
 NO_FILE = "(Tệp {filename} chỉ gửi được qua Telegram. Bạn dùng Telegram hoặc nhờ cán bộ xã gửi.)"
 
@@ -58,8 +60,10 @@ class ZaloChannel(PlatformChannel):
         media: MediaStore | None = None,
         public_url: str | None = None,
         chat_interval: float = 0.05,
+        fetch_timeout: aiohttp.ClientTimeout = FETCH_TIMEOUT,
     ) -> None:
         self.token = token
+        self.fetch_timeout = fetch_timeout
         self.api_url = api_url
         self.media = media
         self.public_url = public_url.rstrip("/") if public_url else None
@@ -181,7 +185,7 @@ class ZaloChannel(PlatformChannel):
         if http is None:
             raise FileUnavailable("channel not started")
         try:
-            async with http.get(ref.ref, allow_redirects=True) as response:
+            async with http.get(ref.ref, max_redirects=3, timeout=self.fetch_timeout) as response:
                 if response.status != 200:
                     raise FileUnavailable(f"HTTP {response.status}")
                 if (response.content_length or 0) > limit:
@@ -192,8 +196,10 @@ class ZaloChannel(PlatformChannel):
                     if len(data) > limit:
                         raise FileTooBig()
                 return bytes(data)
-        except aiohttp.ClientError as error:
-            raise FileUnavailable(type(error).__name__) from error
+        except (aiohttp.ClientError, TimeoutError) as error:
+            # A picture server that hangs is a picture that did not come, not a reason to hold
+            # the person's messages and try again.
+            raise FileUnavailable(type(error).__name__) from None
 
     # --- sending ----------------------------------------------------------------------------
     def _link(
