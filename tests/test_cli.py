@@ -38,7 +38,8 @@ def l01_answers() -> list[str]:
 
     lesson = load_curriculum(ROOT / "content" / "lessons").get("L01")
     assert lesson is not None
-    return [str(q.answer + 1) for q in lesson.questions]
+    # The right options' words: their numbers change from one attempt to the next.
+    return [q.options[q.answer] for q in lesson.questions]
 
 
 def l01_buttons() -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -334,9 +335,14 @@ async def _show_position(ctx: Context, lesson: Lesson, row: LessonProgress) -> N
             attempt=row.attempts,
         )
         return
+    # The options in an order of this person's attempt: the same each time the question is
+    # shown again, another at the next attempt. In the lessons' own order the right answer is
+    # mostly first or second, and typing "2" every time passed many quizzes unread.
+    order = list(range(len(question.options)))
+    random.Random(f"{ctx.user.id}:{lesson.id}:{question.id}:{row.attempts}").shuffle(order)
     options = [
-        Option(label, Answer(lesson.id, question.id, row.attempts, i).pack())
-        for i, label in enumerate(question.options)
+        Option(question.options[i], Answer(lesson.id, question.id, row.attempts, i).pack())
+        for i in order
     ]
     skip = Answer(lesson.id, question.id, row.attempts, SKIP).pack()
     ctx.ask(

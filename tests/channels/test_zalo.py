@@ -80,7 +80,7 @@ class ZaloUser:
         await self.say("1", "Câu 1/")
         for number, question in enumerate(lesson.questions, start=1):
             expect = f"Câu {number + 1}/" if number < len(lesson.questions) else "Bạn đạt"
-            await self.say(str(question.answer + 1), expect)
+            await self.say(self.number_of(question.options[question.answer]), expect)
 
 
 @pytest.fixture

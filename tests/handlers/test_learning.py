@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.core.engine import Engine
 from bot.handlers import build_router
 from bot.lessons import Curriculum
+from bot.lessons.model import TRACKS
 from bot.storage.models import Commune, LessonProgress, QuizAnswer, User
 from tests.factories import Chat, household_named, user_of
 
@@ -39,7 +40,8 @@ async def test_completing_a_lesson_counts_the_household(
     await chat.press("Làm bài kiểm tra")
     assert "Đúng từ 2 câu trở lên là đạt" in chat.text
     for question in lesson.questions:
-        await chat.say(str(question.answer + 1))  # typed digits, as on Zalo
+        # Typed digits, as on Zalo: the number the right answer has on the screen.
+        await chat.say(str(chat.labels.index(question.options[question.answer]) + 1))
         assert "✅ Đúng rồi!" in chat.text
         assert question.explanation in chat.text
     assert "Bạn đạt 3/3 câu" in chat.text
@@ -276,3 +278,47 @@ async def test_the_household_target_is_sixty_when_the_commune_is_unknown(
     text = await _target_card(chat)
     assert "ít nhất 60% hộ gia đình" in text
     assert "{" not in text
+
+
+async def test_the_right_answer_is_not_always_in_the_same_place(
+    engine: Engine, commune: int
+) -> None:
+    """Typing "2" to every question passed many quizzes unread: the right answer was first or
+    second in the lessons' own order. Options come in an order of the attempt, the same each
+    time a question is shown again, and another at the next attempt."""
+    chat = Chat(engine)
+    await chat.register()
+    places: list[int] = []
+    first_orders: list[list[str]] = []
+    lessons = [x for x in engine.curriculum.lessons if not any(q.typed for q in x.questions)]
+    for lesson in lessons[:10]:
+        await chat.say("/hoc")
+        await chat.press(TRACKS[lesson.track])
+        await chat.press(lesson.title)
+        for _ in lesson.cards[:-1]:
+            await chat.press("Tiếp")
+        await chat.press("Làm bài kiểm tra")
+        for question in lesson.questions:
+            shown = chat.labels
+            await chat.say("lap lai")
+            assert chat.labels == shown  # shown again: the same numbers
+            if lesson is lessons[0]:
+                first_orders.append(shown)
+            places.append(shown.index(question.options[question.answer]))
+            await chat.press(question.options[question.answer])
+    assert len(places) >= 25
+    assert len(set(places)) >= 3
+    assert max(places.count(p) for p in set(places)) < 0.5 * len(places)
+    # Learning the lesson again: another order for some question.
+    lesson = lessons[0]
+    await chat.say("/hoc")
+    await chat.press(TRACKS[lesson.track])
+    await chat.press(lesson.title)
+    for _ in lesson.cards[:-1]:
+        await chat.press("Tiếp")
+    await chat.press("Làm bài kiểm tra")
+    again = []
+    for question in lesson.questions:
+        again.append(chat.labels)
+        await chat.press(question.options[question.answer])
+    assert again != first_orders
