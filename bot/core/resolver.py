@@ -4,7 +4,8 @@
 - A number ("2", "so 2", "chon 2") or a whole label, folded, wins.
 - "Yes"/"no" words pick the one yes or no option.
 - Intents work everywhere: menu, back, repeat, help, stop, thanks, next, skip, don't know.
-  "Don't know" phrases ("khong biet", "toi khong ro") are never taken for an option.
+  "Don't know" phrases ("khong biet", "toi khong ro") are never taken for an option; one that
+  goes on about something else ("khong biet cach cai VNeID") is a question, not the intent.
 - Otherwise words are matched against labels: everyday words are ignored, every remaining word
   typed must be in the label (small typos allowed), and exactly one option may fit; two or more
   that fit are offered back ("Ý bạn là 1 hay 2?").
@@ -70,6 +71,9 @@ INTENTS: dict[str, set[str]] = {
         "khong biet cau nay",
     },
 }
+DONT_KNOW_PREFIXES = ("toi khong biet ", "toi khong hieu ", "khong biet ", "khong hieu ")
+# Words after "không biết" that are about the answer asked for, not a question of one's own.
+ABOUT_ANSWER = {"cau", "hoi", "tra", "loi", "het", "lam", "nua", "ca", "y", "bai", "luon", "ro"}
 # Everyday words that say nothing about which option is meant.
 EVERYDAY = {
     "toi", "minh", "em", "anh", "chi", "ban", "bac", "co", "chu", "cua", "qua", "dan", "la",
@@ -109,8 +113,11 @@ def intent_of(folded: str) -> str | None:
     for intent, phrases in INTENTS.items():
         if folded in phrases:
             return intent
-    if folded.startswith(("khong biet ", "khong hieu ", "toi khong biet ", "toi khong hieu ")):
-        return "dont_know"
+    for prefix in DONT_KNOW_PREFIXES:
+        if folded.startswith(prefix):
+            # "không biết câu này" is; "không biết cách cài VNeID" is a question.
+            rest = folded[len(prefix) :].split()
+            return "dont_know" if all(w in EVERYDAY or w in ABOUT_ANSWER for w in rest) else None
     return None
 
 

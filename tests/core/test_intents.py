@@ -46,6 +46,31 @@ def test_dont_know_is_never_an_option(typed: str) -> None:
     assert found.kind == "intent" and found.intent == "dont_know"
 
 
+@pytest.mark.parametrize(
+    "typed",
+    ["khong biet cach cai vneid", "toi khong hieu sao khong vao duoc zalo", "Không biết mở Zalo"],
+)
+def test_a_question_that_starts_with_dont_know_is_a_question(typed: str) -> None:
+    """Older people start questions with "không biết…": only the phrase alone (or with words
+    about the question on screen) is "I don't know"."""
+    menu = [Option("📚 Chọn bài học", "a"), Option("🏅 Kết quả của tôi", "b")]
+    assert choose(typed, menu).kind == "none"
+    for alone in ("khong biet cau nay", "khong hieu gi het", "khong biet chon cai nao"):
+        assert choose(alone, menu).intent == "dont_know"
+
+
+async def test_a_question_starting_with_dont_know_reaches_the_search_and_a_person(
+    engine: Engine, commune: int
+) -> None:
+    chat = Chat(engine, user="hoi-vneid")
+    await chat.register()
+    await chat.say("khong biet cach cai vneid")
+    assert any("VNeID" in label for label in chat.labels) and HINT not in chat.text
+    await chat.say("hỏi cán bộ")
+    await chat.say("toi khong hieu cach cai vneid")
+    assert HINT not in chat.text and "Đã lưu câu hỏi số 1" in chat.text
+
+
 async def test_a_guess_in_a_quiz_never_counts_and_gets_a_hint(
     engine: Engine, commune: int
 ) -> None:
