@@ -3,7 +3,9 @@
 
 - A number ("2", "so 2", "chon 2") or a whole label, folded, wins.
 - "Yes"/"no" words pick the one yes or no option.
-- Intents work everywhere: menu, back, repeat, help, stop, thanks, next, skip, don't know.
+- Intents work everywhere: menu, back, repeat, help, stop, thanks, next, skip, don't know;
+  but words that begin exactly one option shown ("dừng lại" of "Dừng lại, nhờ con cháu…")
+  pick that option.
   "Don't know" phrases ("khong biet", "toi khong ro") are never taken for an option; one that
   goes on about something else ("khong biet cach cai VNeID") is a question, not the intent.
 - Otherwise words are matched against labels: everyday words are ignored, every remaining word
@@ -156,6 +158,17 @@ def choose(text: str, offered: list[Option] | tuple[Option, ...]) -> Resolved:
             if len(hits) == 1:
                 return Resolved("option", hits[0])
     intent = intent_of(folded)
+    if intent is not None and intent != "dont_know":
+        # The first words of one option shown ("dừng lại" of "Dừng lại, nhờ con cháu…") pick
+        # it: what is on the screen comes before the words that work everywhere.
+        typed_words = folded.split()
+        leading = [
+            o
+            for o, label in zip(offered, labels, strict=True)
+            if re.findall(r"\w+", label)[: len(typed_words)] == typed_words
+        ]
+        if len(leading) == 1:
+            return Resolved("option", leading[0])
     if intent is not None:
         tagged = [o for o in offered if o.intent == intent]
         if len(tagged) == 1:

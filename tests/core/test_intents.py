@@ -46,6 +46,19 @@ def test_dont_know_is_never_an_option(typed: str) -> None:
     assert found.kind == "intent" and found.intent == "dont_know"
 
 
+def test_words_that_begin_an_option_on_screen_pick_it() -> None:
+    """An answer may begin with a word that works everywhere: "dừng lại" is then the answer."""
+    quiz = [
+        Option("Dừng lại, nhờ con cháu hoặc cán bộ xem giúp", "a"),
+        Option("Cứ bấm tiếp cho nhanh", "b"),
+        Option("Bỏ qua câu này", "skip", intent="skip"),
+    ]
+    assert choose("dung lai", quiz).option == quiz[0]
+    assert choose("Dừng lại ạ", quiz).option == quiz[0]
+    assert choose("thoi", quiz).intent == "stop"  # no option begins so
+    assert choose("khong biet", [Option("Không biết, hỏi con cháu", "x")]).intent == "dont_know"
+
+
 @pytest.mark.parametrize(
     "typed",
     ["khong biet cach cai vneid", "toi khong hieu sao khong vao duoc zalo", "Không biết mở Zalo"],
