@@ -159,6 +159,16 @@ async def on_addition(ctx: Context) -> None:
         ctx.say(t.ALREADY_ANSWERED.format(id=ticket.id))
         return
     text = ctx.args.strip()
+    if not any(c.isalpha() for c in text):
+        # A number that is no option on screen ("2", "3") says nothing to the helper.
+        ctx.ask(
+            t.ADD_NO_WORDS,
+            [Option(t.DONE, "menu:main")],
+            step="ticket_add",
+            ticket=ticket.id,
+            at=since or ctx.now.isoformat(),
+        )
+        return
     if len(ticket.question) + len(text) > store.MAX_QUESTION:
         ctx.say(t.TOO_LONG)
         return

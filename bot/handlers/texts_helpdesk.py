@@ -26,6 +26,10 @@ SENT_NOBODY_YET = (
     "hoặc đến UBND xã nhé.\nMuốn nói thêm, bạn cứ gõ tiếp. Xong thì gõ 0 để về menu."
 )
 DONE = "✅ Xong"
+ADD_NO_WORDS = (
+    "Mình chưa gửi thêm gì: tin này không có chữ. Bạn gõ thêm lời nhắn bằng chữ, "
+    "hoặc gõ 0 (hay bấm Xong) để về menu."
+)
 ADDED = "📝 Đã thêm vào câu hỏi số {id}. Bạn gõ tiếp nếu còn, hoặc gõ 0 để về menu."
 ALREADY_WAITING = (
     "Bạn đang có câu hỏi số {id} chờ trả lời:\n«{question}»\n\n"

@@ -140,6 +140,22 @@ async def test_the_head_moved_mid_answer_cannot_send_it(
     assert (await ticket(sessions)).status == "open"
 
 
+async def test_a_stray_number_is_not_sent_to_the_helper(
+    engine: Engine, commune: int, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """Under the saved question the screen shows "1. ✅ Xong": another number typed there is
+    a slip, not something to forward to the village head."""
+    resident = await ask(engine)
+    for typed in ("2", "3", "..."):
+        await resident.say(typed)
+        assert "không có chữ" in resident.text
+    assert (await ticket(sessions)).additions == 0
+    assert await outbox(sessions, "ticket_added") == []
+    await resident.say("con toi 12 tuoi")
+    row = await ticket(sessions)
+    assert row.additions == 1 and row.question.endswith("con toi 12 tuoi")
+
+
 async def test_adding_rating_down_and_asking_again_once(
     engine: Engine, commune: int, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
