@@ -119,7 +119,7 @@ class Router:
         if inbound.kind == "media" and self.takes_media(ctx.step):
             taking = self.steps[ctx.step or ""]
             ctx.args = clean(inbound.text or "").strip()[:MAX_TEXT]
-            if self._allowed(ctx, taking):
+            if await self._allowed(ctx, taking):
                 await taking.handler(ctx)
             return False
         if inbound.kind in ("media", "unsupported"):
@@ -167,7 +167,7 @@ class Router:
         step = self.steps.get(ctx.step or "")
         if step is None:
             await self.fallback(ctx)
-        elif self._allowed(ctx, step):
+        elif await self._allowed(ctx, step):
             await step.handler(ctx)
         return False
 
@@ -240,16 +240,17 @@ class Router:
             return False  # "next" with nothing to go on to: the step reads it as text
         return True
 
-    def _allowed(self, ctx: Context, route: Route) -> bool:
+    async def _allowed(self, ctx: Context, route: Route) -> bool:
         """Check the route's access now; refuse (leaving the step) or ask for sign-up."""
         user = ctx.user
         verdict = route.access.check(user.role, user.deleted_at is not None, ctx.registered)
         if verdict == "ok":
             return True
+        ctx.end_step()
         if verdict == "refuse":
-            ctx.end_step()
             ctx.say(refusal(route.access.roles or ()))
-            return False
+        else:
+            await self.gate(ctx)  # never a silent end: sign-up comes first
         return False
 
     async def run_command(self, ctx: Context, name: str, args: str) -> None:

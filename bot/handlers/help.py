@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core.auth import RESIDENT
 from bot.core.commands import EXAMPLES, menu_for
 from bot.core.context import Context
 from bot.core.messages import Option
@@ -80,8 +81,14 @@ async def on_menu(ctx: Context) -> None:
         "ask": helpdesk.from_menu,
     }
     action = actions.get(ctx.args)
-    if action is None or not ctx.registered:
+    if action is None:
         await menu(ctx)
+        return
+    if not ctx.registered:
+        if _holds_role(ctx) and ctx.args == "help":
+            await action(ctx)  # offered in a role holder's menu before any sign-up
+        else:
+            await onboarding.gate(ctx)  # learning starts with signing up
         return
     await action(ctx)
 
@@ -141,7 +148,9 @@ async def fallback(ctx: Context) -> None:
     if offered:
         ctx.say(t.NOT_AN_OPTION.format(count=len(offered)))
         ctx.repeat_prompt()
-    elif not ctx.registered:
+    elif not ctx.registered and (ctx.user.role == RESIDENT or ctx.user.consent_at is None):
         await onboarding.gate(ctx)
+    elif not ctx.registered:
+        await show_menu(ctx, t.NOT_UNDERSTOOD)  # a role holder's own menu, not sign-up
     else:
         ctx.ask(t.NOT_UNDERSTOOD, MENU_OPTIONS)

@@ -43,5 +43,6 @@ async def show_menu(ctx: Context, text: str = t.MENU) -> None:
     if not role_options:
         ctx.ask(text, MENU_OPTIONS)
         return
-    resident = list(MENU_OPTIONS) if ctx.registered else [MENU_OPTIONS[-1]]
+    # Not signed up to learn yet: "Chọn bài học" leads to the sign-up.
+    resident = list(MENU_OPTIONS) if ctx.registered else [MENU_OPTIONS[0], MENU_OPTIONS[3]]
     ctx.ask(text if text != t.MENU else t.ROLE_MENU, [*role_options, *resident])

@@ -79,7 +79,8 @@ class HouseholdChoice(Payload, prefix="hh"):
 @routes.command("start", "batdau", "bat dau", "xin chao", access=ANYONE)
 async def start(ctx: Context) -> None:
     """Greet the user and pick up registration where it stands."""
-    if ctx.registered:
+    if ctx.registered or (ctx.user.role != RESIDENT and ctx.user.consent_at is not None):
+        # A village head or staff member has their menu; signing up to learn is in it.
         await show_menu(ctx)
         return
     if ctx.user.consent_at is None:

@@ -224,3 +224,22 @@ async def test_a_village_head_cannot_reach_another_village(
         )
         villages = {v.name: v.households_total for v in await session.scalars(select(Village))}
     assert villages["Thôn Đồng Tâm"] == 320
+
+
+async def test_a_new_village_head_is_at_home_in_their_menu(engine: Engine, commune: int) -> None:
+    """A head who took the role but has not signed up to learn: greetings, a cancelled task
+    and stray numbers bring the head's own menu, never the learners' sign-up questions; the
+    sign-up is there for when they choose "Chọn bài học"."""
+    head = Chat(engine, user="head-moi")
+    await grant(engine, head, "village_head", "Thôn Đồng Tâm")
+    for said in ("/start", "xin chao"):
+        await head.say(said)
+        assert "Ghi nhận lớp học trực tiếp" in " ".join(head.labels), said
+        assert "Bạn thuộc nhóm nào" not in head.text
+    await head.say("/hoctructiep")
+    await head.press("Huỷ")
+    await head.say("1")
+    assert "Bạn thuộc nhóm nào" not in head.text
+    assert "Ghi nhận lớp học trực tiếp" in " ".join(head.labels)
+    await head.press("Chọn bài học")
+    assert "Bạn thuộc nhóm nào" in head.text
