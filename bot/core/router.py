@@ -49,6 +49,10 @@ QUIZ_HINT = (
     "Không sao cả 🙂 Bạn đọc lại câu hỏi và chọn đáp án bạn thấy đúng nhất. "
     'Nếu chưa biết, gõ "bỏ qua" để sang câu sau (câu bỏ qua không được tính điểm).'
 )
+QUIZ_WHICH = (
+    "Câu bạn gõ hợp với hơn một đáp án. Bạn gõ số của đáp án mình chọn (1, 2, 3…) nhé; "
+    'chưa biết thì gõ "bỏ qua".'
+)
 HINT = (
     "Không sao cả 🙂 Bạn trả lời bằng cách bấm nút hoặc gõ số (1, 2, 3…). "
     'Gõ "quay lại" để về câu trước, gõ 0 để về menu.'
@@ -184,6 +188,11 @@ class Router:
             return True
         if found.kind == "out_of_range" and ctx.step not in self.steps:
             ctx.say(out_of_range(len(offered)))
+            ctx.repeat_prompt()
+            return True
+        if found.kind == "ambiguous" and ctx.in_quiz:
+            # "Did you mean A or B?" would strike out the other answers of a quiz question.
+            ctx.say(QUIZ_WHICH)
             ctx.repeat_prompt()
             return True
         if found.kind == "ambiguous":

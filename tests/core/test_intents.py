@@ -253,3 +253,37 @@ async def test_every_step_has_a_way_out(
                 assert HINT in text or QUIZ_HINT in text, (name, typed, text)
             elif typed == "/huy":
                 assert "Đã dừng" in text, (name, typed, text)
+
+
+async def test_a_word_two_quiz_answers_share_narrows_nothing(engine: Engine, commune: int) -> None:
+    """Outside quizzes "Ý bạn là A hay B?" helps; in a quiz it would strike out the other
+    answers and the way to skip. The question comes back whole instead."""
+    chat = Chat(engine, user="mo-ho")
+    await chat.register()
+    lesson, question = next(
+        (x, q)
+        for x in engine.curriculum.lessons
+        for q in x.questions[:1]
+        if not q.typed and _shared_word(q.options)
+    )
+    await chat.say("/hoc")
+    await chat.press(TRACKS[lesson.track])
+    await chat.press(lesson.title)
+    for _ in lesson.cards[:-1]:
+        await chat.press("Tiếp")
+    await chat.press("Làm bài kiểm tra")
+    shown = chat.labels
+    await chat.say(_shared_word(question.options))
+    assert "Ý bạn là" not in chat.text and "Đúng rồi" not in chat.text
+    assert "hơn một đáp án" in chat.text and chat.labels == shown
+
+
+def _shared_word(options: tuple[str, ...] | list[str]) -> str:
+    """A word of four letters or more in two options' labels and not in the others."""
+    from bot.text import fold
+
+    words = [set(fold(o).split()) for o in options]
+    for word in sorted(set().union(*words)):
+        if len(word) >= 4 and sum(word in w for w in words) == 2:
+            return word
+    return ""
