@@ -46,6 +46,12 @@ REFUSALS = (
     "ko",
     "chang",
 )
+# Questions tags that end an answer: "…phải không", "…đúng không ạ" (asked, not denied).
+QUESTION_TAGS = tuple(
+    tuple(tag.split())
+    for tag in ("co phai khong", "phai khong", "phai ko", "dung khong", "dung ko", "khong nhi")
+)
+PARTICLE_ENDINGS = {"a", "ah", "nhe", "nha", "nhi", "vay", "ha", "chu", "ban"}
 _DIGITS = {
     "mot": 1,
     "hai": 2,
@@ -149,8 +155,18 @@ def _address(text: str) -> str:
 
 
 def _refuses(folded: str, accepted: str) -> bool:
-    """Tell whether the answer says "don't know" or "not" in words the accepted one lacks."""
-    padded, padded_ok = f" {folded} ", f" {accepted} "
+    """Tell whether the answer says "don't know" or "not" in words the accepted one lacks.
+
+    A question tag at the end ("156 phải không ạ?", "is it 156?") is no "not".
+    """
+    words = folded.split()
+    while words and words[-1] in PARTICLE_ENDINGS:
+        words.pop()
+    for tag in QUESTION_TAGS:
+        if len(words) > len(tag) and tuple(words[-len(tag) :]) == tag:
+            words = words[: -len(tag)]
+            break
+    padded, padded_ok = f" {' '.join(words)} ", f" {accepted} "
     return any(f" {p} " in padded and f" {p} " not in padded_ok for p in REFUSALS)
 
 

@@ -43,6 +43,9 @@ WORDS = st.sampled_from(FILLERS + ["vneid", "tong", "dai", "cong", "an", "xa", "
         ("binhdanhocvuso.gov.vn", ["binhdanhocvuso.gov.vn"]),
         ("Vào https://www.binhdanhocvuso.gov.vn/", ["binhdanhocvuso.gov.vn"]),
         ("1.000.000 đồng", ["1000000"]),
+        ("so 156 phai khong a", ["156"]),  # "is it…?": a question tag, not a "no"
+        ("156 đúng không ạ", ["156"]),
+        ("Công an xã phải không", ["công an xã"]),
     ],
 )
 def test_natural_answers_are_accepted(answer: str, accepted: list[str]) -> None:
@@ -58,6 +61,8 @@ def test_natural_answers_are_accepted(answer: str, accepted: list[str]) -> None:
         ("toi khong ro", ["6"]),
         ("bo qua", ["156"]),
         ("không phải 6", ["6"]),
+        ("không phải 156 đúng không", ["156"]),
+        ("6 không phải không", ["6"]),
         ("6 hay 7", ["6"]),
         ("5 6 7 8", ["6"]),
         ("165", ["156"]),
