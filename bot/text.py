@@ -83,3 +83,21 @@ def progress_bar(done: int, total: int, width: int | None = None) -> str:
     width = width or total
     filled = round(width * done / total) if total else 0
     return "▓" * filled + "░" * (width - filled)
+
+
+LABEL_MAX = 60  # characters of a button label (or a numbered choice on Zalo)
+
+
+def fit(text: str, limit: int = LABEL_MAX) -> str:
+    """Shorten a label to `limit` characters at a word, with "…"; a closing "(…)" such as a
+    deadline's "(hạn 05/12/2026)" or a household's code is kept whole."""
+    if len(text) <= limit:
+        return text
+    head, tail = text, ""
+    end = re.search(r"\s*\([^()]*\)$", text)
+    if end is not None and len(end.group()) <= limit // 2:
+        head, tail = text[: end.start()], end.group()
+    cut = head[: limit - len(tail) - 1]
+    if " " in cut.strip():
+        cut = cut[: cut.rstrip().rfind(" ")]
+    return cut.rstrip(" ,.;:-–") + "…" + tail

@@ -16,7 +16,7 @@ from bot.handlers.linking import looks_like_code, redeem
 from bot.handlers.menu import BACK, MENU_OPTIONS, MenuItem, RunCommand, show_menu
 from bot.storage.gaps import record_gap
 from bot.storage.tickets import find_faq
-from bot.text import fold
+from bot.text import fit, fold
 
 routes = Routes()
 
@@ -119,7 +119,7 @@ async def find_lessons(ctx: Context) -> None:
         see = Option(th.SEE_LESSONS, MenuItem("learn").pack())
         ctx.ask(text, [ask_person, see, BACK], question=question)
         return
-    options = [Option(f"📘 {x.title}"[:60], OpenLesson(x.id).pack()) for x in found]
+    options = [Option(fit(f"📘 {x.title}"), OpenLesson(x.id).pack()) for x in found]
     ctx.ask(t.ANSWER_FOUND, [*options, ask_person, BACK], question=question)
 
 

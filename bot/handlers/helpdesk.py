@@ -17,7 +17,7 @@ from bot.handlers.menu import BACK, show_menu
 from bot.scheduling.tickets import helpers_of, notify, who_asked, zone_of
 from bot.storage import tickets as store
 from bot.storage.models import Commune, Ticket, User, Village
-from bot.text import fold
+from bot.text import fit, fold
 
 HELPERS = (VILLAGE_HEAD, STAFF, ADMIN)
 routes = Routes()
@@ -313,11 +313,13 @@ async def queue(ctx: Context) -> None:
     )
     options = [
         Option(
-            t.QUEUE_LINE.format(
-                id=r.id,
-                village=names.get(r.village_id or 0, "—"),
-                age=_age(ctx.now, store.waited_since(r)),
-            )[:60],
+            fit(
+                t.QUEUE_LINE.format(
+                    id=r.id,
+                    village=names.get(r.village_id or 0, "—"),
+                    age=_age(ctx.now, store.waited_since(r)),
+                )
+            ),
             PickTicket(r.id).pack(),
         )
         for r in rows

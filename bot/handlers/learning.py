@@ -15,7 +15,7 @@ from bot.handlers.menu import BACK, MenuItem, show_menu
 from bot.lessons.model import DEFAULT_HOUSEHOLD_TARGET, TRACKS, Card, Lesson, Question
 from bot.storage.models import Commune, LessonProgress, QuizAnswer
 from bot.storage.participation import mark_participating, recount_lessons
-from bot.text import progress_bar
+from bot.text import fit, progress_bar
 
 routes = Routes()
 SKIP = 99  # the option index of "skip this question"
@@ -101,7 +101,7 @@ async def track_lessons(ctx: Context) -> None:
     for lesson in members:
         row = progress.get(lesson.id)
         mark = "✅" if row and row.completed_at else "⏳" if row else "📘"
-        options.append(Option(f"{mark} {lesson.title}"[:60], OpenLesson(lesson.id).pack()))
+        options.append(Option(fit(f"{mark} {lesson.title}"), OpenLesson(lesson.id).pack()))
     options += [Option(t.OTHER_TRACKS, MenuItem("learn").pack()), BACK]
     ctx.ask(t.LESSON_LIST.format(track=TRACKS[track or ""]), options)
 
@@ -279,7 +279,7 @@ async def _finish(ctx: Context, lesson: Lesson, row: LessonProgress) -> None:
         if suggestion:
             options.append(
                 Option(
-                    t.NEXT_LESSON.format(title=suggestion.title)[:60],
+                    fit(t.NEXT_LESSON.format(title=suggestion.title)),
                     OpenLesson(suggestion.id).pack(),
                 )
             )

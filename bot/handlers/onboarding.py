@@ -19,7 +19,7 @@ from bot.storage.limits import folded_name, person_name
 from bot.storage.models import Commune, Household, Identity, LinkCode, Village
 from bot.storage.participation import recount_members
 from bot.storage.self_declared import drop_own_unused, other_own_in_use
-from bot.text import clean, fold, rank
+from bot.text import clean, fit, fold, rank
 
 # Phrases that mean "another village" or "my household is not listed" at the household question.
 OTHER_VILLAGE_WORDS = {"doi thon", "doi thon khac", "chon thon khac", "thon khac", "sai thon"}
@@ -394,7 +394,7 @@ def _typed_name(ctx: Context) -> str | None:
 
 def _household_label(household: Household) -> str:
     code = f" ({household.code})" if household.code else ""
-    return f"{household.head_name}{code}"[:60]
+    return fit(f"{household.head_name}{code}")
 
 
 def _confirm_household(ctx: Context, household: Household) -> None:

@@ -30,7 +30,7 @@ from bot.storage.invites import create_invite, redeem_invite
 from bot.storage.models import Commune, Unit, User, Village
 from bot.storage.security import account_key
 from bot.storage.units import units_of
-from bot.text import clean
+from bot.text import clean, fit
 
 routes = Routes()
 STAFF_ONLY = roles(STAFF, ADMIN)
@@ -170,7 +170,7 @@ async def on_invite(ctx: Context) -> None:
         ctx.ask(
             tu.INVITE_UNIT + (f" ({unit_page.label})" if unit_page.label else ""),
             unit_page.options(
-                lambda u: Option(u.name[:60], InviteFor(UNIT_HEAD, u.id).pack()),
+                lambda u: Option(fit(u.name), InviteFor(UNIT_HEAD, u.id).pack()),
                 lambda n: InviteFor("upage", n).pack(),
             ),
         )
@@ -228,7 +228,7 @@ async def list_roles(ctx: Context) -> None:
         "\n".join([*lines, "", t.ROLES_REVOKE_HINT]),
         [
             Option(
-                t.ROLES_REVOKE_OPTION.format(name=h.name, village=h.village)[:60],
+                fit(t.ROLES_REVOKE_OPTION.format(name=h.name, village=h.village)),
                 RoleAction("rev", h.user_id).pack(),
             )
             for h in heads

@@ -24,6 +24,7 @@ from bot.stats.coverage import (
 from bot.stats.standing import rank_text, standing_of
 from bot.storage.models import AuditLog, Commune, Household, OfflineLearning, Village
 from bot.storage.participation import mark_participating, recompute
+from bot.text import fit
 
 BIG_CHANGE = 0.30  # a new total this far from the old one is asked about first
 
@@ -165,7 +166,7 @@ async def _entries(ctx: Context, village_id: int) -> list[Entry]:
 def household_label(household: Household) -> str:
     """Return "Head Name (CODE)", short enough for a button."""
     code = f" ({household.code})" if household.code else ""
-    return f"{household.head_name}{code}"[:60]
+    return fit(f"{household.head_name}{code}")
 
 
 @routes.command("chuahoc", "chua hoc", access=HEAD)

@@ -26,6 +26,7 @@ from bot.storage.models import (
     ReportSubmission,
 )
 from bot.storage.units import unit_report
+from bot.text import fit
 
 routes = Routes()
 HEAD = roles(VILLAGE_HEAD)
@@ -141,7 +142,7 @@ async def report(ctx: Context) -> None:
             t.REPORT_WHICH,
             [
                 Option(
-                    titled(o.deadline.title, o.due)[:60],
+                    fit(titled(o.deadline.title, o.due)),
                     Submit("show", o.deadline.id, o.year).pack(),
                 )
                 for o in sorted(open_, key=lambda o: o.due)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.text import VILLAGE_PREFIXES, clean, fold, rank, similar
+from bot.text import VILLAGE_PREFIXES, clean, fit, fold, rank, similar
 
 
 def test_fold_removes_diacritics_case_and_punctuation() -> None:
@@ -35,3 +35,22 @@ def test_fold_and_clean_never_fail_and_leave_no_control_characters(text: str) ->
     assert folded == folded.strip()
     assert all(ch.isalnum() or ch == " " for ch in folded)
     assert "\x00" not in clean(text)
+
+
+def test_a_long_label_is_shortened_at_a_word_and_keeps_its_date() -> None:
+    """Buttons were cut mid-word ("…qua điện tho") and a deadline lost its year ("05/12/202")."""
+    label = fit("➡️ Bài tiếp: Trả tiền điện, nước và tiền trường qua điện thoại thông minh")
+    assert label == "➡️ Bài tiếp: Trả tiền điện, nước và tiền trường qua điện…"
+    due = fit("Báo cáo kết quả phong trào Bình dân học vụ số năm 2026 của thôn (hạn 05/12/2026)")
+    assert due.endswith("… (hạn 05/12/2026)") and len(due) <= 60
+    assert fit("Nguyễn Văn An (DT-001)") == "Nguyễn Văn An (DT-001)"
+
+
+@given(st.lists(st.text(alphabet="abcđêơ", min_size=1, max_size=12), min_size=1, max_size=20))
+def test_a_shortened_label_is_whole_words_within_the_limit(words: list[str]) -> None:
+    text = " ".join(words)
+    label = fit(text)
+    assert len(label) <= 60
+    if label != text:
+        kept = label.removesuffix("…").split()
+        assert kept and kept == words[: len(kept)]
