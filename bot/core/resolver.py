@@ -41,8 +41,9 @@ YES = {
     "yes",
 }
 NO = {"khong", "ko", "k", "kg", "khong dong y", "sai", "no"}
+SPEAKERS = {"toi", "em", "chau", "minh", "con", "thoi", "vay"}
 # Little words people add around an answer ("1 a", "cam on nhe").
-PARTICLES = {"a", "ah", "nhe", "nha", "oi", "vay", "ha", "di", "voi", "nhe ban", "ban oi"}
+PARTICLES = {"a", "ah", "nhe", "nha", "oi", "vay", "ha", "di", "voi", "dau", "nhe ban", "ban oi"}
 INTENTS: dict[str, set[str]] = {
     "menu": {"0", "menu", "ve menu", "menu chinh", "trang chu", "ve trang chu"},
     "back": {"quay lai", "tro lai", "lui lai", "quay ve", "back", "cau truoc", "the truoc"},
@@ -106,6 +107,9 @@ def normalise(text: str) -> str:
     while len(words) > 1 and words[-1] in PARTICLES:
         words.pop()
     while len(words) > 1 and words[0] in {"da", "thi"} and " ".join(words) not in YES:
+        words.pop(0)
+    # "tôi đồng ý", "cháu đồng ý ạ", "thôi đồng ý": the speaker's word before a yes or no.
+    if len(words) > 1 and words[0] in SPEAKERS and " ".join(words[1:]) in YES | NO:
         words.pop(0)
     return " ".join(words)
 
@@ -180,6 +184,10 @@ def choose(text: str, offered: list[Option] | tuple[Option, ...]) -> Resolved:
     fits = [o for o in offered if all(_has(_words(o.label), w) for w in typed)]
     if len(fits) == 1:
         return Resolved("option", fits[0])
+    # "đồng ý" fits "Đồng ý" and "Không đồng ý": the one whose words were all typed is meant.
+    whole = [o for o in fits if all(_has(typed, w) for w in _words(o.label))]
+    if len(whole) == 1:
+        return Resolved("option", whole[0])
     if len(fits) > 1:
         return Resolved("ambiguous", candidates=tuple(fits))
     return NONE

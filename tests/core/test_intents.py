@@ -46,6 +46,23 @@ def test_dont_know_is_never_an_option(typed: str) -> None:
     assert found.kind == "intent" and found.intent == "dont_know"
 
 
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("toi dong y", 0),
+        ("Cháu đồng ý ạ", 0),
+        ("em dong y nhe", 0),
+        ("thoi dong y", 0),
+        ("toi khong dong y", 1),
+        ("không đồng ý đâu", 1),
+    ],
+)
+def test_agreeing_in_ones_own_words_is_not_asked_back(typed: str, meant: int) -> None:
+    """ "tôi đồng ý" got "Ý bạn là 'Đồng ý' hay 'Không đồng ý'?" back."""
+    consent = [Option("Đồng ý", "c:yes"), Option("Không đồng ý", "c:no")]
+    assert choose(typed, consent).option == consent[meant]
+
+
 def test_words_that_begin_an_option_on_screen_pick_it() -> None:
     """An answer may begin with a word that works everywhere: "dừng lại" is then the answer."""
     quiz = [
