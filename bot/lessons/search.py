@@ -168,6 +168,18 @@ def _words(text: str) -> list[str]:
     return [part for word in _WORD.findall(text) for part in _DIGITS.findall(word)]
 
 
+# Words that say a question is about artificial intelligence, beside "ai".
+AI_WORDS = re.compile(
+    r"\b(chat ?gpt|gemini|chatbot|tri tue nhan tao|tro ly ao|robot|ai la (gi|j|cai gi))\b"
+)
+
+
+def _means_ai(question: str) -> bool:
+    """Tell whether "ai" in a question is AI rather than "who" ("ai có thể giúp tôi"): written
+    "AI", or beside another word of the topic."""
+    return re.search(r"\bAI\b", question) is not None or bool(AI_WORDS.search(fold(question)))
+
+
 def _has_marks(word: str) -> bool:
     """Tell whether a word carries Vietnamese diacritics (đ counts)."""
     return fold(word) != word
@@ -306,6 +318,8 @@ class LessonIndex:
     def normalise(self, question: str) -> tuple[list[str], bool]:
         """Turn a question into words (teencode expanded, fragments joined, typos fixed)."""
         raw = _words(question)
+        if "ai" in raw and not _means_ai(question):
+            raw = ["ai_ai" if w == "ai" else w for w in raw]  # "who": names no lesson
         expanded: list[str] = []
         for word in raw:
             key = fold(word)

@@ -221,3 +221,20 @@ def test_the_index_is_built_once_with_the_curriculum() -> None:
     assert isinstance(CURRICULUM.index, LessonIndex)
     assert CURRICULUM.index is CURRICULUM.index
     assert CURRICULUM.index.lessons == CURRICULUM.lessons
+
+
+@pytest.mark.parametrize(
+    ("question", "ai_lessons"),
+    [
+        ("ai co the giup toi voi", False),  # "who can help me"
+        ("co ai o day khong", False),
+        ("Tôi nên hỏi ai?", False),
+        ("AI là gì?", True),
+        ("ai la gi", True),
+        ("ai vs chatgpt la j", True),
+    ],
+)
+def test_ai_is_who_unless_the_question_is_about_ai(question: str, ai_lessons: bool) -> None:
+    """Typed "ai" is mostly "who"; it is the technology written "AI" or beside its words."""
+    found = set(top(question))
+    assert bool(found & {"L14", "L28"}) == ai_lessons, found
