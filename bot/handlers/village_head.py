@@ -14,6 +14,7 @@ from bot.core.routes import Payload, Routes, roles
 from bot.handlers import texts_village as t
 from bot.handlers.notify import tell_staff
 from bot.handlers.paging import page_number, page_of
+from bot.lessons.answers import read_count
 from bot.stats.coverage import (
     SOURCE_NAMES,
     SOURCES,
@@ -261,10 +262,15 @@ async def known_households(ctx: Context, village_id: int) -> tuple[int, int]:
 
 
 def _typed_total(text: str) -> int | None:
+    """The number of households typed: "1.200", "320 hộ", "ba trăm hai mươi"."""
     typed = text.replace(".", "").replace(",", "").replace(" ", "")
-    if not typed.isdecimal() or len(typed) > 7 or not 1 <= int(typed) <= 100_000:
-        return None
-    return int(typed)
+    if typed.isdecimal() and len(typed) <= 7:
+        number: int | None = int(typed)
+    elif any(c.isalpha() for c in text) and all(c in "0123456789" for c in text if c.isdigit()):
+        number = read_count(text)  # words, with plain digits only ("12²" is no number)
+    else:
+        number = None
+    return number if number is not None and 1 <= number <= 100_000 else None
 
 
 @routes.command("sohodan", "so ho dan", access=HEAD, takes_args=True)

@@ -93,10 +93,14 @@ async def test_declaring_the_total_is_audited_and_checked(
     assert "Bạn gõ một số" in head.text
     await head.say("150")
     assert "Thôn Mới có 150 hộ" in head.text
+    for typed in ("/sohodan 160 hộ", "/sohodan một trăm bảy mươi"):  # as people say it
+        await head.say(typed)
+        assert "Bạn gõ một số" not in head.text
+    assert "Thôn Mới có 170 hộ (trước đây: 160)" in head.text
     await head.say("/sohodan 1.200")
-    assert "đổi từ 150 thành 1.200" in head.text  # more than 30%: asked first
+    assert "đổi từ 170 thành 1.200" in head.text  # more than 30%: asked first
     await head.press("Đúng, 1.200 hộ")
-    assert "có 1.200 hộ (trước đây: 150)" in head.text
+    assert "có 1.200 hộ (trước đây: 170)" in head.text
     village = await village_named(sessions, "Thôn Mới")
     assert village.households_total == 1200
     async with sessions() as session:
@@ -107,7 +111,9 @@ async def test_declaring_the_total_is_audited_and_checked(
         )
         assert [a.detail for a in audit] == [
             {"before": None, "after": 150},
-            {"before": 150, "after": 1200},
+            {"before": 150, "after": 160},
+            {"before": 160, "after": 170},
+            {"before": 170, "after": 1200},
         ]
 
 
