@@ -106,8 +106,9 @@ class ChannelSetupError(Exception):
         super().__init__(hide_tokens(message))
 
 
-# A bot token as Telegram and Zalo write it (digits, a colon, letters), plain or in a URL.
-_TOKEN = re.compile(r"\d{3,}(?::|%3[Aa])[A-Za-z0-9_-]{3,}")
+# A bot token as Telegram and Zalo write it (digits, a colon, letters), plain or in a URL; a
+# host's port ("10.0.0.100:8080", digits only) is no token.
+_TOKEN = re.compile(r"\d{3,}(?::|%3[Aa])(?=[\w-]*[A-Za-z_-])[A-Za-z0-9_-]{3,}")
 
 
 def hide_tokens(text: str) -> str:

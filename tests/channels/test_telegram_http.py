@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp import web
 
-from bot.channels.base import Transient
+from bot.channels.base import Transient, hide_tokens
 from bot.channels.telegram.api import RawBot, translate
 from bot.channels.telegram.http import AiohttpRequest
 from tests.channels.test_telegram_run import free_port
@@ -72,3 +72,12 @@ async def test_a_call_before_start_up_says_so() -> None:
     bot = RawBot(TOKEN, base_url="http://127.0.0.1:9/bot", request=AiohttpRequest())
     with pytest.raises(Transient, match="not initialized"):
         await translate(lambda: bot.post_raw("sendMessage", {"chat_id": 1, "text": "x"}))
+
+
+def test_tokens_are_blanked_and_addresses_kept() -> None:
+    said = hide_tokens(
+        "Cannot connect to 10.0.0.100:8080 for http://x/bot123456789:AAH-x_9zQ/getMe"
+        " (%3A form: bot123456789%3AAAH-x_9zQ)"
+    )
+    assert "AAH" not in said and "10.0.0.100:8080" in said
+    assert said.count("<token>") == 2
