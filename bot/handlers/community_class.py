@@ -107,11 +107,15 @@ async def _show(ctx: Context, entries: list[Any], note: str) -> None:
             lines.append(t.CLASS_LINE_SURE.format(i=i, head=household_label(household)))
     usable = sum(1 for e in entries if e[2] != MISSING_MARK)
     sure = sum(1 for e in entries if e[2] == SURE_MARK)
+    guessed = any(e[2] == GUESS_MARK for e in entries)
+    save_all = t.CLASS_SAVE_WITH_GUESSES if guessed else t.CLASS_SAVE_ALL
     options = []
     if usable:
-        options.append(Option(t.CLASS_SAVE_ALL.format(count=usable), ClassStep("save").pack()))
+        options.append(Option(save_all.format(count=usable), ClassStep("save").pack()))
     if 0 < sure < usable:
-        options.append(Option(t.CLASS_SAVE_SURE.format(count=sure), ClassStep("sure").pack()))
+        keep_sure = Option(t.CLASS_SAVE_SURE.format(count=sure), ClassStep("sure").pack())
+        # With a guess in the list, the first choice (what "1" picks) leaves the guesses out.
+        options.insert(0 if guessed else len(options), keep_sure)
     options += [
         Option(t.CLASS_RESTART, ClassStep("restart").pack()),
         Option(t.CLASS_CANCEL, ClassStep("cancel").pack()),

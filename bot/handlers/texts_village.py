@@ -136,6 +136,7 @@ CLASS_LINE_NEW = '{i}. "{typed}" ➕ chưa có trong danh sách thôn — sẽ t
 CLASS_LINE_MISSING = '{i}. "{typed}" ⚠️ không tìm thấy trong thôn — sẽ bỏ qua (gõ lại cho đúng)'
 CLASS_SAVE_ALL = "✅ Ghi nhận {count} hộ"
 CLASS_SAVE_SURE = "Chỉ ghi {count} hộ chắc chắn"
+CLASS_SAVE_WITH_GUESSES = "Ghi nhận cả {count} hộ, kể cả hộ ❓ chưa chắc"
 CLASS_RESTART = "Gõ lại từ đầu"
 CLASS_CANCEL = "Huỷ"
 CLASS_CANCELLED = "Đã huỷ, chưa ghi nhận hộ nào."
