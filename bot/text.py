@@ -85,6 +85,11 @@ def progress_bar(done: int, total: int, width: int | None = None) -> str:
     return "▓" * filled + "░" * (width - filled)
 
 
+# Little words people end an answer with ("1 ạ", "cảm ơn nhé", "156 phải không nhỉ"), folded.
+PARTICLES = frozenset(
+    {"a", "ah", "nhe", "nha", "nhi", "oi", "vay", "ha", "di", "voi", "dau", "chu"}
+)
+
 LABEL_MAX = 60  # characters of a button label (or a numbered choice on Zalo)
 
 

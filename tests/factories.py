@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import ROOT
 from bot.core.engine import Engine
 from bot.core.messages import Inbound, Outcome, Reply
-from bot.lessons.model import TRACKS
+from bot.lessons.model import TRACKS, Lesson
 from bot.storage.db import transaction
 from bot.storage.imports import add_commune, import_households, import_villages
 from bot.storage.models import Household, User, Village
@@ -98,16 +98,20 @@ class Chat:
             await self.say("1")
         assert "đăng ký xong" in self.text, self.text
 
-    async def complete_lesson(self, lesson_id: str, *, right: bool = True) -> None:
-        """Open a lesson, read every card and answer every question (right or wrong)."""
-        lesson = self.engine.curriculum.get(lesson_id)
-        assert lesson is not None
+    async def open_quiz(self, lesson: Lesson) -> None:
+        """Open a lesson from /hoc, read every card and start its quiz."""
         await self.say("/hoc")
         await self.press(TRACKS[lesson.track])
         await self.press(lesson.title)
         for _ in lesson.cards[:-1]:
             await self.press("Tiếp")
         await self.press("Làm bài kiểm tra")
+
+    async def complete_lesson(self, lesson_id: str, *, right: bool = True) -> None:
+        """Open a lesson, read every card and answer every question (right or wrong)."""
+        lesson = self.engine.curriculum.get(lesson_id)
+        assert lesson is not None
+        await self.open_quiz(lesson)
         for question in lesson.questions:
             assert question.text in self.text
             if question.typed:

@@ -140,6 +140,7 @@ class PublicCache:
             return entry
         loading = self._loading.get(slug)
         if loading is None:
+            # owned: self._loading until done (_forget); every visitor of the address awaits it
             loading = asyncio.ensure_future(self._fill(slug))
             self._loading[slug] = loading
             loading.add_done_callback(lambda done: self._forget(slug, done))

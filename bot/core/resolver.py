@@ -22,7 +22,7 @@ from typing import Literal
 from rapidfuzz import fuzz
 
 from bot.core.messages import Option
-from bot.text import fold
+from bot.text import PARTICLES, fold
 
 NUMBER = re.compile(r"^(?:so |cau |chon |dap an )?(\d{1,4})$")
 YES = {
@@ -42,8 +42,6 @@ YES = {
 }
 NO = {"khong", "ko", "k", "kg", "khong dong y", "sai", "no"}
 SPEAKERS = {"toi", "em", "chau", "minh", "con", "thoi", "vay"}
-# Little words people add around an answer ("1 a", "cam on nhe").
-PARTICLES = {"a", "ah", "nhe", "nha", "oi", "vay", "ha", "di", "voi", "dau", "nhe ban", "ban oi"}
 INTENTS: dict[str, set[str]] = {
     "menu": {"0", "menu", "ve menu", "menu chinh", "trang chu", "ve trang chu"},
     "back": {"quay lai", "tro lai", "lui lai", "quay ve", "back", "cau truoc", "the truoc"},

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot.core.auth import RESIDENT
 from bot.core.commands import EXAMPLES, menu_for
 from bot.core.context import Context
 from bot.core.messages import Option
@@ -13,7 +12,14 @@ from bot.handlers import texts_helpdesk as th
 from bot.handlers.helpdesk import HelpDesk
 from bot.handlers.learning import OpenLesson
 from bot.handlers.linking import looks_like_code, redeem
-from bot.handlers.menu import BACK, MENU_OPTIONS, MenuItem, RunCommand, show_menu
+from bot.handlers.menu import (
+    BACK,
+    MENU_OPTIONS,
+    MenuItem,
+    RunCommand,
+    holds_role_menu,
+    show_menu,
+)
 from bot.storage.gaps import record_gap
 from bot.storage.tickets import find_faq
 from bot.text import fit, fold
@@ -37,15 +43,11 @@ def help_text(ctx: Context) -> str:
     return t.HELP.format(commands="\n".join(lines))
 
 
-def _holds_role(ctx: Context) -> bool:
-    return ctx.user.role in t.ROLE_MENUS and ctx.user.deleted_at is None
-
-
 @routes.command("trogiup", "tro giup", "help", "huong dan", access=ANYONE)
 async def help_(ctx: Context) -> None:
     """Explain how to answer and list the person's own commands."""
     ctx.say(help_text(ctx))
-    if ctx.registered or _holds_role(ctx):
+    if ctx.registered or holds_role_menu(ctx):
         await show_menu(ctx)
     else:
         await onboarding.resume(ctx)
@@ -54,7 +56,7 @@ async def help_(ctx: Context) -> None:
 @routes.command("menu", access=ANYONE)
 async def menu(ctx: Context) -> None:
     """Show the main menu (a role's own menu; a resident not signed up yet continues sign-up)."""
-    if not ctx.registered and not _holds_role(ctx):
+    if not ctx.registered and not holds_role_menu(ctx):
         await onboarding.gate(ctx)
         return
     await show_menu(ctx)
@@ -85,7 +87,7 @@ async def on_menu(ctx: Context) -> None:
         await menu(ctx)
         return
     if not ctx.registered:
-        if _holds_role(ctx) and ctx.args == "help":
+        if holds_role_menu(ctx) and ctx.args == "help":
             await action(ctx)  # offered in a role holder's menu before any sign-up
         else:
             await onboarding.gate(ctx)  # learning starts with signing up
@@ -148,9 +150,9 @@ async def fallback(ctx: Context) -> None:
     if offered:
         ctx.say(t.NOT_AN_OPTION.format(count=len(offered)))
         ctx.repeat_prompt()
-    elif not ctx.registered and (ctx.user.role == RESIDENT or ctx.user.consent_at is None):
-        await onboarding.gate(ctx)
-    elif not ctx.registered:
+    elif not ctx.registered and holds_role_menu(ctx) and ctx.user.consent_at is not None:
         await show_menu(ctx, t.NOT_UNDERSTOOD)  # a role holder's own menu, not sign-up
+    elif not ctx.registered:
+        await onboarding.gate(ctx)
     else:
         ctx.ask(t.NOT_UNDERSTOOD, MENU_OPTIONS)

@@ -34,6 +34,12 @@ MENU_OPTIONS = (
 BACK = Option(t.BACK_TO_MENU, MenuItem("main").pack())
 
 
+def holds_role_menu(ctx: Context) -> bool:
+    """Tell whether the person holds a role with its own menu (village head, staff…): that
+    menu is their home, signed up to learn or not."""
+    return ctx.user.role in t.ROLE_MENUS and ctx.user.deleted_at is None
+
+
 async def show_menu(ctx: Context, text: str = t.MENU) -> None:
     """Show the main menu of the person's role and leave any open step."""
     role_options = [

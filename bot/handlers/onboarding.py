@@ -12,7 +12,7 @@ from bot.core.context import Context
 from bot.core.messages import Option
 from bot.core.routes import ANYONE, Payload, Routes
 from bot.handlers import texts as t
-from bot.handlers.menu import show_menu
+from bot.handlers.menu import holds_role_menu, show_menu
 from bot.handlers.paging import page_number, page_of
 from bot.storage import places
 from bot.storage.limits import folded_name, person_name
@@ -79,7 +79,7 @@ class HouseholdChoice(Payload, prefix="hh"):
 @routes.command("start", "batdau", "bat dau", "xin chao", access=ANYONE)
 async def start(ctx: Context) -> None:
     """Greet the user and pick up registration where it stands."""
-    if ctx.registered or (ctx.user.role != RESIDENT and ctx.user.consent_at is not None):
+    if ctx.registered or (holds_role_menu(ctx) and ctx.user.consent_at is not None):
         # A village head or staff member has their menu; signing up to learn is in it.
         await show_menu(ctx)
         return

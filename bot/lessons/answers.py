@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from bot.text import fold
+from bot.text import PARTICLES, fold
 
 MAX_EXTRA_WORDS = 4  # words around the answer: "là số 156 nhé", "tôi nghĩ là 6"
 MAX_WORDS = 12  # a longer reply is a sentence, not an answer
@@ -51,7 +51,6 @@ QUESTION_TAGS = tuple(
     tuple(tag.split())
     for tag in ("co phai khong", "phai khong", "phai ko", "dung khong", "dung ko", "khong nhi")
 )
-PARTICLE_ENDINGS = {"a", "ah", "nhe", "nha", "nhi", "vay", "ha", "chu", "ban"}
 _DIGITS = {
     "mot": 1,
     "hai": 2,
@@ -160,7 +159,7 @@ def _refuses(folded: str, accepted: str) -> bool:
     A question tag at the end ("156 phải không ạ?", "is it 156?") is no "not".
     """
     words = folded.split()
-    while words and words[-1] in PARTICLE_ENDINGS:
+    while words and words[-1] in PARTICLES:
         words.pop()
     for tag in QUESTION_TAGS:
         if len(words) > len(tag) and tuple(words[-len(tag) :]) == tag:

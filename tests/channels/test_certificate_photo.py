@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -24,6 +22,7 @@ from bot.web import WebServer, build_web_app
 from tests.channels.test_telegram import TgUser
 from tests.channels.test_zalo import ZaloUser
 from tests.factories import Chat, grant
+from tests.fakes.silent import silent_server
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_api import FakeZalo
 
@@ -155,6 +154,24 @@ async def zalo(
     await fake.stop()
 
 
+async def _certificate_sent(fake: FakeZalo, engine: Engine, user_id: str) -> ZaloUser:
+    """A Zalo resident of Thôn Đồng Tâm, whose head is on Zalo, declares a course with its
+    certificate photo (/dahoc), and the photo is saved."""
+    head = Chat(engine, user=HEAD_ZALO, channel="zalo")
+    await grant(engine, head, "village_head", "Thôn Đồng Tâm")
+    fake.register_chat(HEAD_ZALO, "Trưởng thôn")
+    user = ZaloUser(fake, user_id)
+    await user.register()
+    await user.say("/dahoc", "binhdanhocvuso.gov.vn")
+    await user.say("ky nang so co ban", "ảnh chụp giấy chứng nhận")
+    before = len(fake.texts(user.id))
+    fake.push_image(user.id, image=CERTIFICATE)
+    await fake.wait_for(
+        lambda: any("Đã lưu ảnh giấy chứng nhận" in x for x in fake.texts(user.id)[before:])
+    )
+    return user
+
+
 async def test_a_zalo_photo_is_kept_and_the_zalo_head_gets_it_by_link(
     zalo: tuple[FakeZalo, ZaloChannel, Pipeline],
     engine: Engine,
@@ -162,19 +179,7 @@ async def test_a_zalo_photo_is_kept_and_the_zalo_head_gets_it_by_link(
     media_dir: MediaDir,
 ) -> None:
     fake, _, pipeline = zalo
-    head = Chat(engine, user=HEAD_ZALO, channel="zalo")
-    await grant(engine, head, "village_head", "Thôn Đồng Tâm")
-    fake.register_chat(HEAD_ZALO, "Trưởng thôn")
-    user = ZaloUser(fake, "dan-zalo")
-    await user.register()
-    await user.say("/dahoc", "binhdanhocvuso.gov.vn")
-    await user.say("ky nang so co ban", "ảnh chụp giấy chứng nhận")
-
-    before = len(fake.texts(user.id))
-    fake.push_image(user.id, image=CERTIFICATE)
-    await fake.wait_for(
-        lambda: any("Đã lưu ảnh giấy chứng nhận" in x for x in fake.texts(user.id)[before:])
-    )
+    await _certificate_sent(fake, engine, "dan-zalo")
     [record] = await _declared(sessions)
     assert record.photo is not None and media_dir.read(record.photo) == CERTIFICATE
 
@@ -199,17 +204,7 @@ async def test_after_deleting_my_data_the_zalo_link_to_my_picture_is_dead(
     """Zalo fetches pictures by link, so the bot serves them for a day; a person's own picture
     is served from where it is kept, and goes with it."""
     fake, _, pipeline = zalo
-    head = Chat(engine, user=HEAD_ZALO, channel="zalo")
-    await grant(engine, head, "village_head", "Thôn Đồng Tâm")
-    fake.register_chat(HEAD_ZALO, "Trưởng thôn")
-    user = ZaloUser(fake, "dan-zalo-xoa")
-    await user.register()
-    await user.say("/dahoc Kỹ năng số cơ bản", "ảnh chụp giấy chứng nhận")
-    before = len(fake.texts(user.id))
-    fake.push_image(user.id, image=CERTIFICATE)
-    await fake.wait_for(
-        lambda: any("Đã lưu ảnh giấy chứng nhận" in x for x in fake.texts(user.id)[before:])
-    )
+    user = await _certificate_sent(fake, engine, "dan-zalo-xoa")
     await pipeline.dispatcher.drain()
     [notice] = [s for s in fake.sent if s["method"] == "sendPhoto" and s["chat_id"] == HEAD_ZALO]
     async with aiohttp.ClientSession() as http:
@@ -279,17 +274,5 @@ async def test_a_picture_server_that_hangs_does_not_hold_the_person(
 @pytest.fixture
 async def stalled_cdn() -> AsyncIterator[str]:
     """A picture address that accepts the request and never answers."""
-
-    async def hang(_request: web.Request) -> web.Response:
-        await asyncio.sleep(3600)
-        raise AssertionError("unreachable")
-
-    app = web.Application()
-    app.router.add_get("/{tail:.*}", hang)
-    runner = web.AppRunner(app, shutdown_timeout=0.1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield f"http://127.0.0.1:{port}"
-    await runner.cleanup()
+    async with silent_server() as url:
+        yield url

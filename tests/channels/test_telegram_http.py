@@ -8,17 +8,16 @@ where nothing listens.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator
 
 import pytest
-from aiohttp import web
 
 from bot.channels.base import Transient, hide_tokens
 from bot.channels.telegram.api import RawBot, translate
 from bot.channels.telegram.http import AiohttpRequest
 from tests.channels.test_telegram_run import free_port
+from tests.fakes.silent import silent_server
 
 TOKEN = "123:ABC"
 
@@ -26,20 +25,8 @@ TOKEN = "123:ABC"
 @pytest.fixture
 async def silent_api() -> AsyncIterator[str]:
     """A Bot API address that accepts calls and never answers them."""
-
-    async def hang(_request: web.Request) -> web.Response:
-        await asyncio.sleep(3600)
-        raise AssertionError("unreachable")
-
-    app = web.Application()
-    app.router.add_post("/bot{token}/{method}", hang)
-    runner = web.AppRunner(app, shutdown_timeout=0.1)
-    await runner.setup()
-    port = free_port()
-    site = web.TCPSite(runner, "127.0.0.1", port)
-    await site.start()
-    yield f"http://127.0.0.1:{port}/bot"
-    await runner.cleanup()
+    async with silent_server() as url:
+        yield f"{url}/bot"
 
 
 async def _send(base_url: str) -> None:

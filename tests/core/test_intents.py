@@ -15,6 +15,7 @@ from bot.handlers import build_router
 from bot.lessons.model import TRACKS
 from bot.storage.db import transaction
 from bot.storage.models import User
+from bot.text import fold
 from tests.core.test_routes import person
 from tests.factories import Chat, grant, user_of
 
@@ -283,12 +284,7 @@ async def test_a_word_two_quiz_answers_share_narrows_nothing(engine: Engine, com
         for q in x.questions[:1]
         if not q.typed and _shared_word(q.options)
     )
-    await chat.say("/hoc")
-    await chat.press(TRACKS[lesson.track])
-    await chat.press(lesson.title)
-    for _ in lesson.cards[:-1]:
-        await chat.press("Tiếp")
-    await chat.press("Làm bài kiểm tra")
+    await chat.open_quiz(lesson)
     shown = chat.labels
     await chat.say(_shared_word(question.options))
     assert "Ý bạn là" not in chat.text and "Đúng rồi" not in chat.text
@@ -297,8 +293,6 @@ async def test_a_word_two_quiz_answers_share_narrows_nothing(engine: Engine, com
 
 def _shared_word(options: tuple[str, ...] | list[str]) -> str:
     """A word of four letters or more in two options' labels and not in the others."""
-    from bot.text import fold
-
     words = [set(fold(o).split()) for o in options]
     for word in sorted(set().union(*words)):
         if len(word) >= 4 and sum(word in w for w in words) == 2:

@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.core.engine import Engine
 from bot.handlers import build_router
 from bot.lessons import Curriculum
-from bot.lessons.model import TRACKS
 from bot.storage.models import Commune, LessonProgress, QuizAnswer, User
 from tests.factories import Chat, household_named, user_of
 
@@ -292,12 +291,7 @@ async def test_the_right_answer_is_not_always_in_the_same_place(
     first_orders: list[list[str]] = []
     lessons = [x for x in engine.curriculum.lessons if not any(q.typed for q in x.questions)]
     for lesson in lessons[:10]:
-        await chat.say("/hoc")
-        await chat.press(TRACKS[lesson.track])
-        await chat.press(lesson.title)
-        for _ in lesson.cards[:-1]:
-            await chat.press("Tiếp")
-        await chat.press("Làm bài kiểm tra")
+        await chat.open_quiz(lesson)
         for question in lesson.questions:
             shown = chat.labels
             await chat.say("lap lai")
@@ -311,12 +305,7 @@ async def test_the_right_answer_is_not_always_in_the_same_place(
     assert max(places.count(p) for p in set(places)) < 0.5 * len(places)
     # Learning the lesson again: another order for some question.
     lesson = lessons[0]
-    await chat.say("/hoc")
-    await chat.press(TRACKS[lesson.track])
-    await chat.press(lesson.title)
-    for _ in lesson.cards[:-1]:
-        await chat.press("Tiếp")
-    await chat.press("Làm bài kiểm tra")
+    await chat.open_quiz(lesson)
     again = []
     for question in lesson.questions:
         again.append(chat.labels)
